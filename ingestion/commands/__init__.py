@@ -1,0 +1,1 @@
+"""One module per `aitrade` command group; each exposes `register(subparsers)`."""

@@ -1,0 +1,85 @@
+"""The three headline numbers of the study, read back from the built marts."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingestion.errors import UserError
+
+
+@dataclass(frozen=True)
+class Headlines:
+    flow: str
+    base_year: int
+    comparison_year: int
+    ai_share_base: float
+    ai_share_comparison: float
+    ai_growth: float
+    rest_growth: float
+    last_month: str
+    last_ai_index: float
+    is_synthetic: bool
+
+
+def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
+    """AI share in the base and comparison years, AI vs other growth, and the latest monthly AI index."""
+    if not db_path.exists():
+        raise UserError(f"no warehouse at {db_path}: run `make demo` (or `aitrade demo` and `dbt build`) first")
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        try:
+            base_year, last_month, last_index = con.execute(
+                """
+                select base_year, strftime(month, '%Y-%m'), index_value
+                from marts.ai_trade_index_monthly
+                where flow = ? and series = 'ai'
+                order by month desc
+                limit 1
+                """,
+                [flow],
+            ).fetchone()
+            shares = {
+                year: (ai, total, synthetic)
+                for year, ai, total, synthetic in con.execute(
+                    """
+                    select year, ai_value, total_value, is_synthetic
+                    from marts.ai_trade_share_annual
+                    where flow = ? and months_covered = 12
+                    """,
+                    [flow],
+                ).fetchall()
+            }
+        except duckdb.CatalogException as error:
+            raise UserError(f"the marts are not built in {db_path}: run `dbt build` first ({error})") from error
+    comparison_year = max(shares)
+    if base_year not in shares:
+        raise UserError(f"no complete {base_year} in marts.ai_trade_share_annual for {flow}")
+    ai_base, total_base, synthetic = shares[base_year]
+    ai_comparison, total_comparison, _ = shares[comparison_year]
+    return Headlines(
+        flow=flow,
+        base_year=base_year,
+        comparison_year=comparison_year,
+        ai_share_base=float(ai_base / total_base),
+        ai_share_comparison=float(ai_comparison / total_comparison),
+        ai_growth=float(ai_comparison / ai_base - 1),
+        rest_growth=float((total_comparison - ai_comparison) / (total_base - ai_base) - 1),
+        last_month=last_month,
+        last_ai_index=float(last_index),
+        is_synthetic=bool(synthetic),
+    )
+
+
+def format_headlines(headlines: Headlines) -> str:
+    label = " (SYNTHETIC demo data, not Census figures)" if headlines.is_synthetic else ""
+    return "\n".join(
+        [
+            f"Headlines for {headlines.flow}{label}:",
+            f"  AI share of {headlines.flow}: {headlines.ai_share_base:.1%} in {headlines.base_year}"
+            f" -> {headlines.ai_share_comparison:.1%} in {headlines.comparison_year}",
+            f"  AI {headlines.flow} {headlines.ai_growth:+.1%} {headlines.base_year}-{headlines.comparison_year},"
+            f" all other {headlines.flow} {headlines.rest_growth:+.1%}",
+            f"  AI index in {headlines.last_month}: {headlines.last_ai_index:.0f}"
+            f" ({headlines.base_year} monthly average = 100)",
+        ]
+    )

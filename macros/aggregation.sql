@@ -1,0 +1,16 @@
+{#- Money and ratios, one definition each. -#}
+
+{#- Census reports whole dollars; decimal(38, 2) keeps every sum exact on any adapter. -#}
+{% macro money(expression) -%}
+    cast({{ expression }} as decimal(38, 2))
+{%- endmacro %}
+
+{#- A ratio of sums as a double; null (never 0 or an error) when the denominator is 0 or null. -#}
+{% macro safe_ratio(numerator, denominator) -%}
+    cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
+{%- endmacro %}
+
+{#- True when any row of the group is true (bool_or is not portable across adapters). -#}
+{% macro any_true(boolean_expression) -%}
+    (max(case when {{ boolean_expression }} then 1 else 0 end) = 1)
+{%- endmacro %}

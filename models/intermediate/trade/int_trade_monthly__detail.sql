@@ -1,0 +1,60 @@
+{#- Detail countries only: Census groupings and the world total would double count. -#}
+with
+
+imports as (
+
+    select * from {{ ref('stg_census__imports') }}
+
+),
+
+exports as (
+
+    select * from {{ ref('stg_census__exports') }}
+
+),
+
+unioned as (
+
+    select
+        'imports' as flow,
+        month,
+        hs10,
+        cty_code,
+        description_short,
+        value_consumption as value,
+        value_general_imports,
+        duty_calculated,
+        value_dutiable,
+        quantity_1,
+        quantity_2,
+        unit_1,
+        unit_2,
+        is_synthetic
+
+    from imports
+    where country_level = 'detail'
+
+    union all
+
+    select
+        'exports' as flow,
+        month,
+        hs10,
+        cty_code,
+        description_short,
+        value_total_exports as value,
+        {{ money('null') }} as value_general_imports,
+        {{ money('null') }} as duty_calculated,
+        {{ money('null') }} as value_dutiable,
+        quantity_1,
+        quantity_2,
+        unit_1,
+        unit_2,
+        is_synthetic
+
+    from exports
+    where country_level = 'detail'
+
+)
+
+select * from unioned

@@ -1,0 +1,66 @@
+with
+
+imports as (
+
+    select * from {{ ref('stg_census__imports') }}
+
+),
+
+exports as (
+
+    select * from {{ ref('stg_census__exports') }}
+
+),
+
+country_list as (
+
+    select * from {{ ref('stg_census__countries') }}
+
+),
+
+reported as (
+
+    select
+        cty_code,
+        max(cty_name) as cty_name
+
+    from (
+        select
+            cty_code,
+            cty_name
+        from imports
+        union all
+        select
+            cty_code,
+            cty_name
+        from exports
+    ) as reported_rows
+    group by cty_code
+
+),
+
+codes as (
+
+    select cty_code from reported
+    union
+    select cty_code from country_list
+
+),
+
+final as (
+
+    select
+        codes.cty_code,
+        coalesce(country_list.cty_name, reported.cty_name) as cty_name,
+        country_list.iso_alpha2,
+        {{ census_country_level('codes.cty_code') }} as country_level,
+        {{ census_country_level('codes.cty_code') }} <> 'detail' as is_aggregate,
+        country_list.cty_code is not null as is_in_country_list
+
+    from codes
+    left join country_list on codes.cty_code = country_list.cty_code
+    left join reported on codes.cty_code = reported.cty_code
+
+)
+
+select * from final

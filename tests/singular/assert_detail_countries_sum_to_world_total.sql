@@ -1,0 +1,52 @@
+-- Census's world total ('-') equals the sum over individual countries, per flow and month, so neither
+-- denominator double counts. Warns only: a pull restricted to some countries (--countries) has no full
+-- detail. Returns the months that differ.
+{{ config(severity='warn') }}
+
+with
+
+detail as (
+
+    select * from {{ ref('int_trade_monthly__detail') }}
+
+),
+
+world as (
+
+    select * from {{ ref('int_trade_monthly__world_total') }}
+
+),
+
+detail_monthly as (
+
+    select
+        flow,
+        month,
+        sum(value) as detail_value
+    from detail
+    group by 1, 2
+
+),
+
+world_monthly as (
+
+    select
+        flow,
+        month,
+        sum(value) as world_value
+    from world
+    group by 1, 2
+
+)
+
+select
+    world_monthly.flow,
+    world_monthly.month,
+    world_monthly.world_value,
+    detail_monthly.detail_value
+from world_monthly
+left join detail_monthly
+    on
+        world_monthly.flow = detail_monthly.flow
+        and world_monthly.month = detail_monthly.month
+where detail_monthly.detail_value is null or detail_monthly.detail_value <> world_monthly.world_value

@@ -1,0 +1,204 @@
+"""The classifier's own raw tables: answer cache, failures, runs; and publishing cached answers as labels.
+
+- `raw.label_cache`: every validated answer, keyed by (flow, hs10, context_hash, prompt_version, model), committed
+  per batch, so a killed run loses at most the batches in flight and a rerun sends no request for what it holds.
+- `raw.label_failures`: codes a run gave up on, with the reason (a later success supersedes them).
+- `raw.label_runs`: one row per run (settings, requests, tokens, estimated cost; never the key).
+Labels reach `raw.hs10_labels` only through `warehouse.replace_slice` (slice = flow + label_source).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from ingestion import warehouse
+from ingestion.classifier_prompt import Classification, CodeItem
+
+CACHE_DDL = """
+create table if not exists raw.label_cache (
+    flow varchar not null,
+    hs10 varchar not null,
+    context_hash varchar not null,
+    prompt_version varchar not null,
+    model varchar not null,
+    relevance varchar not null,
+    primary_category varchar not null,
+    confidence integer not null,
+    specific_use varchar,
+    reasoning varchar,
+    description varchar,
+    naics varchar,
+    prompt_sha256 varchar not null,
+    run_id varchar not null,
+    classified_at timestamp not null,
+    primary key (flow, hs10, context_hash, prompt_version, model)
+)
+"""
+FAILURES_DDL = """
+create table if not exists raw.label_failures (
+    run_id varchar not null,
+    flow varchar not null,
+    hs10 varchar not null,
+    context_hash varchar not null,
+    prompt_version varchar not null,
+    model varchar not null,
+    reason varchar not null,
+    failed_at timestamp not null
+)
+"""
+RUNS_DDL = """
+create table if not exists raw.label_runs (
+    run_id varchar primary key,
+    flow varchar not null,
+    model varchar not null,
+    prompt_version varchar not null,
+    label_source varchar not null,
+    endpoint varchar,
+    batch_size integer not null,
+    concurrency integer not null,
+    codes integer not null,
+    cache_hits integer not null,
+    classified integer,
+    failed integer,
+    requests integer,
+    prompt_tokens bigint,
+    completion_tokens bigint,
+    estimated_cost_usd double,
+    started_at timestamp not null,
+    finished_at timestamp,
+    status varchar not null
+)
+"""
+
+
+def ensure_classifier_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    for ddl in (CACHE_DDL, FAILURES_DDL, RUNS_DDL):
+        con.execute(ddl)
+
+
+def label_source_for(model: str, prompt_version: str) -> str:
+    """The label_source of a classifier run: `classifier:<model>:<prompt_version>`."""
+    return f"classifier:{model}:{prompt_version}"
+
+
+def cached_codes(
+    con: duckdb.DuckDBPyConnection, flow: str, items: Iterable[CodeItem], prompt_version: str, model: str
+) -> set[str]:
+    """Codes of `items` whose exact cache key is already answered."""
+    keys = pa.table(
+        {
+            "hs10": [i.hs10 for i in items],
+            "context_hash": [i.context_hash for i in items],
+        }
+    )
+    con.register("__label_keys", keys)
+    try:
+        rows = con.execute(
+            """
+        select k.hs10 from __label_keys as k
+        join raw.label_cache as c
+            on c.hs10 = k.hs10 and c.context_hash = k.context_hash
+        where c.flow = ? and c.prompt_version = ? and c.model = ?
+        """,
+            [flow, prompt_version, model],
+        ).fetchall()
+    finally:
+        con.unregister("__label_keys")
+    return {r[0] for r in rows}
+
+
+def check_prompt_unchanged(con: duckdb.DuckDBPyConnection, prompt_version: str, prompt_sha256: str) -> str | None:
+    """The sha256 the cache holds for this prompt version when it differs from the file's (None when fine)."""
+    row = con.execute(
+        "select any_value(prompt_sha256) from raw.label_cache where prompt_version = ? and prompt_sha256 <> ?",
+        [prompt_version, prompt_sha256],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def store_answers(
+    con: duckdb.DuckDBPyConnection,
+    flow: str,
+    answers: list[tuple[CodeItem, Classification]],
+    prompt_version: str,
+    prompt_sha256: str,
+    model: str,
+    run_id: str,
+) -> None:
+    """Commit one batch of validated answers (one transaction; an existing key is kept, never duplicated)."""
+    if not answers:
+        return
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = pa.table(
+        {
+            "flow": [flow] * len(answers),
+            "hs10": [i.hs10 for i, _ in answers],
+            "context_hash": [i.context_hash for i, _ in answers],
+            "prompt_version": [prompt_version] * len(answers),
+            "model": [model] * len(answers),
+            "relevance": [a.relevance for _, a in answers],
+            "primary_category": [a.primary_category for _, a in answers],
+            "confidence": pa.array([a.confidence for _, a in answers], pa.int32()),
+            "specific_use": [a.specific_use for _, a in answers],
+            "reasoning": [a.reasoning for _, a in answers],
+            "description": [i.description for i, _ in answers],
+            "naics": [i.naics for i, _ in answers],
+            "prompt_sha256": [prompt_sha256] * len(answers),
+            "run_id": [run_id] * len(answers),
+            "classified_at": pa.array([now] * len(answers), pa.timestamp("us")),
+        }
+    )
+    con.register("__label_answers", rows)
+    try:
+        con.execute("begin")
+        try:
+            con.execute("insert or ignore into raw.label_cache by name select * from __label_answers")
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    finally:
+        con.unregister("__label_answers")
+
+
+def store_failures(
+    con: duckdb.DuckDBPyConnection,
+    flow: str,
+    failures: list[tuple[CodeItem, str]],
+    prompt_version: str,
+    model: str,
+    run_id: str,
+) -> None:
+    if not failures:
+        return
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.executemany(
+        "insert into raw.label_failures values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[run_id, flow, i.hs10, i.context_hash, prompt_version, model, reason, now] for i, reason in failures],
+    )
+
+
+def publish_labels(con: duckdb.DuckDBPyConnection, flow: str, prompt_version: str, model: str) -> int:
+    """Replace the `raw.hs10_labels` slice of this classifier (flow, label_source) with its cached answers.
+
+    One row per code: the newest answer of this model and prompt version (a changed description adds a newer one).
+    """
+    source = label_source_for(model, prompt_version)
+    rows = con.execute(
+        """
+        select
+            flow, hs10, ? as label_source, relevance, primary_category, confidence, specific_use, reasoning,
+            description, model, prompt_version, classified_at
+        from raw.label_cache
+        where flow = ? and prompt_version = ? and model = ?
+        qualify row_number() over (partition by hs10 order by classified_at desc, context_hash) = 1
+        order by hs10
+        """,
+        [source, flow, prompt_version, model],
+    ).to_arrow_table()
+    return warehouse.replace_slice(con, "hs10_labels", {"flow": flow, "label_source": source}, rows)

@@ -29,7 +29,8 @@ unioned as (
         quantity_2,
         unit_1,
         unit_2,
-        is_synthetic
+        is_synthetic,
+        loaded_at
 
     from imports
     where country_level = 'detail'
@@ -50,7 +51,8 @@ unioned as (
         quantity_2,
         unit_1,
         unit_2,
-        is_synthetic
+        is_synthetic,
+        loaded_at
 
     from exports
     where country_level = 'detail'

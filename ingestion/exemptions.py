@@ -1,0 +1,229 @@
+"""Tariff exemption lists: read a list file (or URL), validate and zero-pad its HTS prefixes, load one list.
+
+A list is a set of HTS prefixes of 4, 6, 8 or 10 digits (heading, subheading, tariff line, statistical
+suffix). Two layouts are read, the ones the study's files use:
+
+- a column `HTSUS` (one code or prefix per row; the consumer-electronics and Annex II files), and
+- columns `hts_code` and optionally `digits` (the Section 122 file: `digits` says how long the prefix is).
+
+Spreadsheets drop leading zeros, so a prefix one digit short of a valid length (a 7-digit entry whose
+`digits` says 8, a 9-digit HS10 code, or any odd length without `digits`) gets its one zero back. Anything
+else that is not 4/6/8/10 digits after that (dots of the HTS notation are ignored) makes the whole file
+refused, with an error naming the rows. A load replaces the list's previous entries (`replace_slice`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import duckdb
+import httpx
+import pyarrow as pa
+
+from ingestion import warehouse
+from ingestion.errors import UserError
+from ingestion.paths import REPO_ROOT
+
+TABLE = "exemption_list_entries"
+VALID_LENGTHS = (4, 6, 8, 10)
+SEED_PATH = REPO_ROOT / "seeds" / "exemption_list_consumer_electronics.csv"
+_LIST_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_DIGITS = re.compile(r"^\d+$")
+_MAX_NAMED_ROWS = 10
+_RESERVED_IDS = {"any"}  # exemption_coverage uses `any` for "on at least one list"
+
+
+@dataclass(frozen=True)
+class ExemptionList:
+    """What the user says about a list: its id, legal authority and the dates it is in force."""
+
+    list_id: str
+    authority: str
+    effective_from: date
+    effective_to: date | None = None
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    list_id: str
+    entries: int
+    duplicates_dropped: int
+    padded: int
+    by_length: dict[int, int]
+
+
+def normalize_prefix(raw: str, digits: int | None = None) -> tuple[str, bool]:
+    """One entry as a zero-padded digit string of length 4/6/8/10, and whether a zero was restored.
+
+    Raises ValueError with the reason when the entry cannot be a valid prefix.
+    """
+    text = raw.strip().replace(".", "")
+    if not text:
+        raise ValueError("empty code")
+    if not _DIGITS.match(text):
+        raise ValueError(f"{raw.strip()!r} is not digits")
+    if digits is not None:
+        if digits not in VALID_LENGTHS:
+            raise ValueError(f"digits {digits} is not one of {list(VALID_LENGTHS)}")
+        if len(text) == digits:
+            prefix = text
+        elif len(text) == digits - 1:
+            prefix = text.zfill(digits)
+        else:
+            raise ValueError(f"{raw.strip()!r} has {len(text)} digits but the row says {digits}")
+    elif len(text) in VALID_LENGTHS:
+        prefix = text
+    elif len(text) + 1 in VALID_LENGTHS:
+        prefix = text.zfill(len(text) + 1)  # odd length: only a lost leading zero explains it
+    else:
+        raise ValueError(f"{raw.strip()!r} has {len(text)} digits; prefixes have 4, 6, 8 or 10")
+    if prefix.startswith("00"):
+        raise ValueError(f"{raw.strip()!r} gives chapter 00, which does not exist")
+    return prefix, prefix != text
+
+
+def parse_list(text: str) -> tuple[list[str], int]:
+    """Prefixes of a list file in file order (duplicates removed) and how many were zero-padded.
+
+    Raises UserError naming every bad row (1-based line numbers, header = line 1) when any row is bad.
+    """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if header is None:
+        raise UserError("the exemption list file is empty; expected a header `HTSUS` or `hts_code[,digits]`")
+    names = [name.strip().lower() for name in header]
+    if "htsus" in names:
+        code_index, digits_index = names.index("htsus"), None
+    elif "hts_code" in names:
+        code_index = names.index("hts_code")
+        digits_index = names.index("digits") if "digits" in names else None
+    else:
+        raise UserError(
+            f"the exemption list header {header} has no `HTSUS` or `hts_code` column; "
+            "use one code per row under `HTSUS`, or `hts_code` with an optional `digits` column"
+        )
+    prefixes: list[str] = []
+    seen: set[str] = set()
+    padded = 0
+    problems: list[str] = []
+    for line_number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            if code_index >= len(row):
+                raise ValueError("the code column is missing")
+            digits = None
+            if digits_index is not None and digits_index < len(row) and row[digits_index].strip():
+                digits_text = row[digits_index].strip()
+                if not _DIGITS.match(digits_text):
+                    raise ValueError(f"digits {digits_text!r} is not a number")
+                digits = int(digits_text)
+            prefix, was_padded = normalize_prefix(row[code_index], digits)
+        except ValueError as error:
+            problems.append(f"line {line_number}: {error}")
+            continue
+        padded += was_padded
+        if prefix not in seen:
+            seen.add(prefix)
+            prefixes.append(prefix)
+    if problems:
+        shown = "; ".join(problems[:_MAX_NAMED_ROWS])
+        more = f" (and {len(problems) - _MAX_NAMED_ROWS} more)" if len(problems) > _MAX_NAMED_ROWS else ""
+        raise UserError(
+            f"the exemption list has {len(problems)} malformed row(s), nothing was loaded: {shown}{more}. "
+            "Fix them (HTS prefixes of 4, 6, 8 or 10 digits) and rerun"
+        )
+    if not prefixes:
+        raise UserError("the exemption list has no entries; nothing was loaded")
+    return prefixes, padded
+
+
+def read_source(file_or_url: str, timeout: float = 60.0) -> tuple[str, str]:
+    """The text of a local file or an http(s) URL, and the provenance to store (a URL without its query)."""
+    if file_or_url.startswith(("http://", "https://")):
+        parts = urlsplit(file_or_url)
+        stored = urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
+        if parts.port:
+            stored = urlunsplit((parts.scheme, f"{parts.hostname}:{parts.port}", parts.path, "", ""))
+        try:
+            response = httpx.get(file_or_url, timeout=timeout, follow_redirects=True)
+        except httpx.HTTPError as error:
+            raise UserError(f"could not download {stored}: {type(error).__name__}; check the URL and retry") from None
+        if response.status_code != 200:
+            raise UserError(f"downloading {stored} returned HTTP {response.status_code}; check the URL")
+        return response.text, stored
+    path = Path(file_or_url)
+    if not path.is_file():
+        raise UserError(f"exemption list file {path} does not exist; pass a CSV file or an http(s) URL")
+    try:
+        return path.read_text(encoding="utf-8-sig"), f"file:{path.name}"
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not UTF-8 text; save it as CSV (UTF-8)") from None
+
+
+def seed_list_ids(seed_path: Path = SEED_PATH) -> set[str]:
+    """List ids of the committed seed lists: a loaded list may not reuse them (the mart unions both)."""
+    if not seed_path.exists():
+        return set()
+    with seed_path.open(encoding="utf-8") as handle:
+        return {row["list_id"] for row in csv.DictReader(handle)}
+
+
+def validate_list(spec: ExemptionList) -> None:
+    if not _LIST_ID.match(spec.list_id):
+        raise UserError(
+            f"list id {spec.list_id!r} must be lower-case letters, digits and underscores, starting with a letter "
+            "(e.g. annex_ii or s122_2026)"
+        )
+    if spec.list_id in seed_list_ids() or spec.list_id in _RESERVED_IDS:
+        raise UserError(f"list id {spec.list_id!r} is reserved (a committed seed list, or `any`); choose another id")
+    if not spec.authority.strip():
+        raise UserError("--authority must name the legal authority (e.g. 'EO 14257 Annex II')")
+    if spec.effective_to is not None and spec.effective_to < spec.effective_from:
+        raise UserError(f"--effective-to {spec.effective_to} is before --effective-from {spec.effective_from}")
+
+
+def entries_table(spec: ExemptionList, prefixes: list[str], source: str) -> pa.Table:
+    """The rows of raw.exemption_list_entries for one list (loaded_at is filled by replace_slice)."""
+    count = len(prefixes)
+    return pa.table(
+        {
+            "list_id": pa.array([spec.list_id] * count, pa.string()),
+            "hts_prefix": pa.array(prefixes, pa.string()),
+            "prefix_length": pa.array([len(prefix) for prefix in prefixes], pa.int32()),
+            "authority": pa.array([spec.authority.strip()] * count, pa.string()),
+            "effective_from": pa.array([spec.effective_from] * count, pa.date32()),
+            "effective_to": pa.array([spec.effective_to] * count, pa.date32()),
+            "source": pa.array([source] * count, pa.string()),
+        }
+    )
+
+
+def load_list(con: duckdb.DuckDBPyConnection, spec: ExemptionList, text: str, source: str) -> LoadSummary:
+    """Validate the whole list, then replace the list's entries in one transaction."""
+    validate_list(spec)
+    prefixes, padded = parse_list(text)
+    rows = entries_table(spec, prefixes, source)
+    written = warehouse.replace_slice(con, TABLE, {"list_id": spec.list_id}, rows)
+    by_length: dict[int, int] = {}
+    for prefix in prefixes:
+        by_length[len(prefix)] = by_length.get(len(prefix), 0) + 1
+    total_rows = sum(1 for line in text.splitlines()[1:] if line.strip())
+    return LoadSummary(spec.list_id, written, total_rows - len(prefixes), padded, dict(sorted(by_length.items())))
+
+
+def ingest_exemptions(db_path: Path, file_or_url: str, spec: ExemptionList) -> LoadSummary:
+    """Read, validate and load one list into the warehouse at `db_path`."""
+    validate_list(spec)
+    text, source = read_source(file_or_url)
+    con = warehouse.connect(db_path)
+    try:
+        return load_list(con, spec, text, source)
+    finally:
+        con.close()

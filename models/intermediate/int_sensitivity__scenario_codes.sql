@@ -1,0 +1,132 @@
+{#- One row per flow, scenario, hs10: whether the code counts as AI and as non-AI under the
+    scenario. Scenarios: `headline` (current labels, AI = High), `medium_counts_as_ai` (AI = High
+    or Medium), `min_confidence` (AI = High with confidence >= var min_label_confidence; High
+    below it counts as neither), and `label_source:<source>` for each label source in
+    stg_labels__hs10_labels (AI = High under that source's label; codes that source did not label
+    count as neither). Non-AI = the relevance levels of var non_ai_relevance that are not AI under
+    the scenario. -#}
+
+{%- set non_ai = "('" ~ (var('non_ai_relevance') | join("', '")) ~ "')" -%}
+
+with
+
+hs10 as (
+
+    select * from {{ ref('dim_hs10') }}
+    where not is_excluded_chapter
+
+),
+
+trade as (
+
+    select * from {{ ref('fct_trade_monthly') }}
+    where not is_excluded_chapter
+
+),
+
+source_labels as (
+
+    select * from {{ ref('stg_labels__hs10_labels') }}
+
+),
+
+code_confidence as (
+
+    select
+        flow,
+        hs10,
+        max(label_confidence) as label_confidence
+    from trade
+    group by 1, 2
+
+),
+
+current_labels as (
+
+    select
+        hs10.flow,
+        hs10.hs10,
+        hs10.relevance_group,
+        code_confidence.label_confidence
+    from hs10
+    left join code_confidence
+        on
+            hs10.flow = code_confidence.flow
+            and hs10.hs10 = code_confidence.hs10
+
+),
+
+headline as (
+
+    select
+        flow,
+        'headline' as scenario,
+        'headline' as scenario_type,
+        cast(null as {{ dbt.type_string() }}) as label_source,
+        hs10,
+        relevance_group = 'High' as is_ai,
+        relevance_group in {{ non_ai }} as is_non_ai
+    from current_labels
+
+),
+
+medium_counts_as_ai as (
+
+    select
+        flow,
+        'medium_counts_as_ai' as scenario,
+        'relevance' as scenario_type,
+        cast(null as {{ dbt.type_string() }}) as label_source,
+        hs10,
+        relevance_group in ('High', 'Medium') as is_ai,
+        relevance_group in {{ non_ai }} and relevance_group <> 'Medium' as is_non_ai
+    from current_labels
+
+),
+
+min_confidence as (
+
+    select
+        flow,
+        'min_confidence_{{ var("min_label_confidence") }}' as scenario,
+        'confidence' as scenario_type,
+        cast(null as {{ dbt.type_string() }}) as label_source,
+        hs10,
+        coalesce(
+            relevance_group = 'High' and label_confidence >= {{ var('min_label_confidence') }},
+            false
+        ) as is_ai,
+        relevance_group in {{ non_ai }} as is_non_ai
+    from current_labels
+
+),
+
+by_label_source as (
+
+    select
+        flow,
+        'label_source:' || label_source as scenario,
+        'label_source' as scenario_type,
+        label_source,
+        hs10,
+        {{ any_true("relevance = 'High'") }} as is_ai,
+        {{ any_true("relevance in " ~ non_ai) }}
+        and not {{ any_true("relevance = 'High'") }} as is_non_ai
+    from source_labels
+    group by 1, 2, 3, 4, 5
+
+),
+
+final as (
+
+    select * from headline
+    union all
+    select * from medium_counts_as_ai
+    union all
+    select * from min_confidence
+    union all
+    select * from by_label_source
+
+)
+
+select * from final

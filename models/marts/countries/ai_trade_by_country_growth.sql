@@ -1,0 +1,131 @@
+with
+
+trade_periods as (
+
+    select * from {{ ref('int_country__trade_periods') }}
+    where period_type = 'year'
+
+),
+
+countries as (
+
+    select * from {{ ref('dim_country') }}
+
+),
+
+country_years as (
+
+    select
+        flow,
+        period_start_year as year,
+        cty_code,
+        sum(value) as total_value,
+        sum(case when relevance_group = 'High' then value else 0 end) as ai_value,
+        sum(
+            case
+                when relevance_group in ('{{ var("non_ai_relevance") | join("', '") }}') then value
+                else 0
+            end
+        ) as non_ai_value,
+        {{ any_true('is_synthetic') }} as is_synthetic
+    from trade_periods
+    group by 1, 2, 3
+
+),
+
+years as (
+
+    select distinct
+        flow,
+        year
+    from country_years
+
+),
+
+year_pairs as (
+
+    select
+        from_years.flow,
+        from_years.year as from_year,
+        to_years.year as to_year
+    from years as from_years
+    inner join years as to_years
+        on
+            from_years.flow = to_years.flow
+            and from_years.year < to_years.year
+
+),
+
+pair_countries as (
+
+    -- Every country with trade in either year of the pair; a year without trade counts as 0.
+    select distinct
+        year_pairs.flow,
+        year_pairs.from_year,
+        year_pairs.to_year,
+        country_years.cty_code
+    from year_pairs
+    inner join country_years
+        on
+            year_pairs.flow = country_years.flow
+            and country_years.year in (year_pairs.from_year, year_pairs.to_year)
+
+),
+
+joined as (
+
+    select
+        pair_countries.flow,
+        pair_countries.from_year,
+        pair_countries.to_year,
+        pair_countries.cty_code,
+        countries.iso_alpha2,
+        countries.cty_name,
+        coalesce(from_values.total_value, 0) as from_total_value,
+        coalesce(to_values.total_value, 0) as to_total_value,
+        coalesce(from_values.ai_value, 0) as from_ai_value,
+        coalesce(to_values.ai_value, 0) as to_ai_value,
+        coalesce(from_values.non_ai_value, 0) as from_non_ai_value,
+        coalesce(to_values.non_ai_value, 0) as to_non_ai_value,
+        coalesce(from_values.is_synthetic, false)
+        or coalesce(to_values.is_synthetic, false) as is_synthetic
+    from pair_countries
+    left join country_years as from_values
+        on
+            pair_countries.flow = from_values.flow
+            and pair_countries.cty_code = from_values.cty_code
+            and pair_countries.from_year = from_values.year
+    left join country_years as to_values
+        on
+            pair_countries.flow = to_values.flow
+            and pair_countries.cty_code = to_values.cty_code
+            and pair_countries.to_year = to_values.year
+    left join countries
+        on pair_countries.cty_code = countries.cty_code
+
+),
+
+final as (
+
+    select
+        flow,
+        cast(from_year as integer) as from_year,
+        cast(to_year as integer) as to_year,
+        cty_code,
+        iso_alpha2,
+        cty_name,
+        {{ money('from_total_value') }} as from_total_value,
+        {{ money('to_total_value') }} as to_total_value,
+        {{ growth_rate('to_total_value', 'from_total_value') }} as total_growth,
+        {{ money('from_ai_value') }} as from_ai_value,
+        {{ money('to_ai_value') }} as to_ai_value,
+        {{ growth_rate('to_ai_value', 'from_ai_value') }} as ai_growth,
+        {{ money('from_non_ai_value') }} as from_non_ai_value,
+        {{ money('to_non_ai_value') }} as to_non_ai_value,
+        {{ growth_rate('to_non_ai_value', 'from_non_ai_value') }} as non_ai_growth,
+        is_synthetic
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,118 @@
+{#- hs10_consistent_growth_annual reconciles with fct_trade_monthly (analysis panel) per flow and
+    year; a family's value is the sum of its codes' values; growth is null exactly when its base
+    is 0 (never a "+0.0%" for a code without base-year trade); and every linked code pair shares
+    its family. -#}
+
+with
+
+growth as (
+
+    select * from {{ ref('hs10_consistent_growth_annual') }}
+
+),
+
+links as (
+
+    select * from {{ ref('hs10_vintage_links') }}
+
+),
+
+families as (
+
+    select * from {{ ref('int_vintage__code_families') }}
+
+),
+
+trade as (
+
+    select * from {{ ref('fct_trade_monthly') }}
+    where not is_excluded_chapter
+
+),
+
+fct_years as (
+
+    select
+        flow,
+        year,
+        sum(value) as value
+    from trade
+    group by 1, 2
+
+),
+
+growth_years as (
+
+    select
+        flow,
+        year,
+        sum(value) as value
+    from growth
+    group by 1, 2
+
+),
+
+family_sums as (
+
+    select
+        flow,
+        family_hs10,
+        year,
+        sum(value) as summed_value,
+        max(family_value) as max_family_value,
+        min(family_value) as min_family_value
+    from growth
+    group by 1, 2, 3
+
+),
+
+final as (
+
+    select
+        fct_years.flow,
+        'total vs fct' as check_name,
+        cast(null as {{ dbt.type_string() }}) as hs10
+    from fct_years
+    left join growth_years
+        on
+            fct_years.flow = growth_years.flow
+            and fct_years.year = growth_years.year
+    where growth_years.value is null or growth_years.value <> fct_years.value
+
+    union all
+
+    select
+        flow,
+        'family value' as check_name,
+        family_hs10 as hs10
+    from family_sums
+    where summed_value <> max_family_value or summed_value <> min_family_value
+
+    union all
+
+    select
+        flow,
+        'growth null iff base 0' as check_name,
+        hs10
+    from growth
+    where
+        (base_year_value = 0) <> (growth_vs_base_year is null)
+        or (previous_year_value = 0) <> (growth_vs_previous_year is null)
+        or (family_base_year_value = 0) <> (family_growth_vs_base_year is null)
+
+    union all
+
+    select
+        links.flow,
+        'link crosses families' as check_name,
+        links.new_hs10 as hs10
+    from links
+    inner join families
+        on
+            links.flow = families.flow
+            and links.new_hs10 = families.hs10
+    where families.family_hs10 <> links.family_hs10
+
+)
+
+select * from final

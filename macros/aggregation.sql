@@ -14,3 +14,8 @@
 {% macro any_true(boolean_expression) -%}
     (max(case when {{ boolean_expression }} then 1 else 0 end) = 1)
 {%- endmacro %}
+
+{#- Equality that treats two nulls as equal (`is not distinct from` is not on every adapter). -#}
+{% macro null_safe_equal(left, right) -%}
+    ({{ left }} = {{ right }} or ({{ left }} is null and {{ right }} is null))
+{%- endmacro %}

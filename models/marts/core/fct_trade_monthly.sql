@@ -1,3 +1,16 @@
+{#- Incremental by flow and month: a build reprocesses only the months whose raw rows were loaded (or
+    revised) after the last build, and every month of a flow whose labels or chapter exclusions changed.
+    `dbt build --full-refresh --select fct_trade_monthly+` rebuilds everything; both paths give the same
+    table (tests/python/test_incremental.py). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['flow', 'month'],
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 trade as (
@@ -18,7 +31,7 @@ excluded_chapters as (
 
 ),
 
-final as (
+labelled as (
 
     select
         trade.flow,
@@ -44,7 +57,8 @@ final as (
         labels.label_source,
         coalesce(labels.relevance = 'High', false) as is_ai,
         excluded_chapters.hs2 is not null as is_excluded_chapter,
-        trade.is_synthetic
+        trade.is_synthetic,
+        trade.loaded_at
 
     from trade
     left join labels
@@ -54,6 +68,90 @@ final as (
     left join excluded_chapters
         on {{ hs_prefix('trade.hs10', 2) }} = excluded_chapters.hs2
 
+),
+
+{% if is_incremental() %}
+
+built as (
+
+    select * from {{ this }}
+
+),
+
+built_labels as (
+
+    select distinct
+        flow,
+        hs10,
+        relevance_group,
+        primary_category,
+        label_confidence,
+        label_source,
+        is_excluded_chapter
+    from built
+
+),
+
+flows_with_changed_labels as (
+
+    select distinct built_labels.flow
+    from built_labels
+    left join labels
+        on
+            built_labels.flow = labels.flow
+            and built_labels.hs10 = labels.hs10
+    left join excluded_chapters
+        on {{ hs_prefix('built_labels.hs10', 2) }} = excluded_chapters.hs2
+    where
+        built_labels.relevance_group <> coalesce(labels.relevance, 'Unclassified')
+        or not {{ null_safe_equal('built_labels.primary_category', 'labels.primary_category') }}
+        or not {{ null_safe_equal('built_labels.label_confidence', 'labels.confidence') }}
+        or not {{ null_safe_equal('built_labels.label_source', 'labels.label_source') }}
+        or built_labels.is_excluded_chapter <> (excluded_chapters.hs2 is not null)
+
+),
+
+last_build as (
+
+    select
+        flow,
+        max(loaded_at) as last_loaded_at
+    from built
+    group by flow
+
+),
+
+months_to_build as (
+
+    select distinct trade.flow, trade.month
+    from trade
+    left join last_build on trade.flow = last_build.flow
+    where
+        last_build.last_loaded_at is null
+        or trade.loaded_at > last_build.last_loaded_at
+        or trade.flow in (select flows_with_changed_labels.flow from flows_with_changed_labels)
+
+),
+
+final as (
+
+    select labelled.*
+    from labelled
+    inner join months_to_build
+        on
+            labelled.flow = months_to_build.flow
+            and labelled.month = months_to_build.month
+
 )
+
+{% else %}
+
+final as (
+
+    select * from labelled
+
+)
+
+{% endif %}
 
 select * from final

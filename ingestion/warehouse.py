@@ -1,0 +1,730 @@
+"""Loading into the raw layer: atomic, idempotent partition loads and slice replacements.
+
+Every Census trade load goes through `load_trade_partition`: the rows are validated with DuckDB SQL over
+the Arrow table (no Python loops over rows), landed as an immutable parquet file (written to a temporary
+name, then renamed), and swapped into `raw.census_<flow>` together with the `raw.load_manifest` row in one
+transaction. A process killed at any point therefore leaves either the old or the new state of the
+partition, and a rerun with the same content is skipped. Non-trade raw tables (concordances, countries,
+labels, exemption lists) are written with `replace_slice`, which swaps a filtered slice of the table in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ingestion.errors import UserError
+from ingestion.hs import pad_hs_code
+from ingestion.schema import FLOWS, RAW_SCHEMA, RAW_TABLES, ensure_raw_schema
+
+_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+_COLUMN_DDL = re.compile(r"^\s*(\w+)\s+([a-z]+(?:\s*\([^)]*\))?)(\s+not null)?\s*$", re.IGNORECASE)
+_METADATA_COLUMNS = ("source", "vintage", "partition_id", "loaded_at")
+_MAX_EXAMPLES = 5
+_TRADE_TABLES = {"census_imports", "census_exports", "load_manifest"}
+
+
+@dataclass(frozen=True)
+class _FlowLayout:
+    table: str
+    commodity: str
+    value: str
+    text_columns: tuple[str, ...]  # varchar columns besides time/commodity/cty_code
+    number_columns: tuple[str, ...]  # bigint columns (money and quantities)
+
+    @property
+    def monthly_columns(self) -> tuple[str, ...]:
+        """Monthly values: a row where all of them are zero (or null) carries no trade and is dropped."""
+        return self.number_columns
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (
+            "time",
+            self.commodity,
+            f"{self.commodity}_sdesc",
+            "cty_code",
+            "cty_name",
+            *self.number_columns,
+            *self.text_columns,
+        )
+
+
+_LAYOUTS: dict[str, _FlowLayout] = {
+    "imports": _FlowLayout(
+        table="census_imports",
+        commodity="i_commodity",
+        value="con_val_mo",
+        text_columns=("unit_qy1", "unit_qy2"),
+        number_columns=("con_val_mo", "gen_val_mo", "cal_dut_mo", "dut_val_mo", "con_qy1_mo", "con_qy2_mo"),
+    ),
+    "exports": _FlowLayout(
+        table="census_exports",
+        commodity="e_commodity",
+        value="all_val_mo",
+        text_columns=("unit_qy1", "unit_qy2"),
+        number_columns=("all_val_mo", "qty_1_mo", "qty_2_mo"),
+    ),
+}
+
+
+def trade_columns(flow: str) -> tuple[str, ...]:
+    """The raw columns a caller passes to `load_trade_partition` for a flow (without load metadata)."""
+    return _layout(flow).columns
+
+
+def validate_trade_rows(con: duckdb.DuckDBPyConnection, flow: str, rows: pa.Table, label: str) -> pa.Table:
+    """Validate rows of several months at once (e.g. a whole file before any of it is loaded).
+
+    The same checks as `load_trade_partition` except the partition period; row numbers in messages count the
+    rows of `rows` (1-based). Returns the normalised rows (padded codes, int64 values, all-zero rows dropped).
+    """
+    return _normalise_trade_rows(con, _Scope(label, flow, None, "ALL"), _layout(flow), rows)
+
+
+def content_sha256(con: duckdb.DuckDBPyConnection, partition: TradePartition, rows: pa.Table) -> str:
+    """The sha256 the manifest would record for these rows (their validated, landed form), without loading."""
+    _check_partition(partition)
+    table = _normalise_trade_rows(con, partition, _layout(partition.flow), rows)
+    return hashlib.sha256(_parquet_bytes(table)).hexdigest()
+
+
+def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; unless read-only, create its folder and the raw schema first."""
+    db_path = Path(db_path)
+    if read_only:
+        if not db_path.exists():
+            raise UserError(f"warehouse {db_path} does not exist; load data first (e.g. `aitrade demo`)")
+        return duckdb.connect(str(db_path), read_only=True)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    ensure_raw_schema(con)
+    return con
+
+
+@dataclass(frozen=True)
+class TradePartition:
+    flow: str  # 'imports' | 'exports'
+    period: str  # 'YYYY' (a country-year request) or 'YYYY-MM'
+    cty_code: str  # Census country code, or 'ALL' when the partition holds every country
+    source: str  # 'census_api' | 'demo' | 'file' | 'bench'
+    vintage: str  # e.g. fetch date '2026-11-23' or 'demo-v1'
+    fetched_at: datetime
+    request: dict | None = None  # request parameters WITHOUT the key (stored as JSON in the manifest)
+
+    @property
+    def partition_id(self) -> str:
+        return f"{self.flow}/{self.period}/{self.cty_code}"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    partition_id: str
+    rows: int
+    value_sum: int
+    skipped: bool
+
+
+def load_trade_partition(
+    con: duckdb.DuckDBPyConnection,
+    partition: TradePartition,
+    rows: pa.Table,
+    landing_root: Path,
+    replace: bool = False,
+) -> LoadResult:
+    """Validate, land and load one partition atomically; skip it when the same content is already current."""
+    return load_trade_partitions(con, [(partition, rows)], landing_root, replace=replace)[0]
+
+
+def load_trade_partitions(
+    con: duckdb.DuckDBPyConnection,
+    batch: Sequence[tuple[TradePartition, pa.Table]],
+    landing_root: Path,
+    replace: bool = False,
+) -> list[LoadResult]:
+    """`load_trade_partition` for several partitions in ONE transaction (one commit: faster for many small
+    partitions). Every partition is validated before anything is written; a rejected partition rejects the batch.
+    """
+    prepared: list[tuple[TradePartition, pa.Table, str, int, bytes]] = []
+    seen: set[str] = set()
+    for partition, rows in batch:
+        layout = _layout(partition.flow)
+        _check_partition(partition)
+        if partition.partition_id in seen:
+            raise UserError(f"{partition.partition_id} appears twice in one load batch")
+        seen.add(partition.partition_id)
+        table = _normalise_trade_rows(con, partition, layout, rows)
+        payload = _parquet_bytes(table)
+        prepared.append(
+            (partition, table, hashlib.sha256(payload).hexdigest(), _sum_column(table, layout.value), payload)
+        )
+    if not prepared:
+        return []
+
+    def pending() -> tuple[list[int], dict[str, tuple[str | None, str, str | None]]]:
+        current = _current_manifests(con, [p.partition_id for p, *_ in prepared])
+        todo = [
+            i
+            for i, (partition, _, sha256, _, _) in enumerate(prepared)
+            if replace or current.get(partition.partition_id, (None,))[0] != sha256
+        ]
+        return todo, current
+
+    todo, _ = pending()
+    landed = {i: _land(Path(landing_root), prepared[i][0], prepared[i][2], prepared[i][4]) for i in todo}
+    results = [LoadResult(p.partition_id, t.num_rows, v, skipped=True) for p, t, _, v, _ in prepared]
+    if not todo:
+        return results
+    loaded_at = _utc_now()
+    view = "__aitrade_incoming"
+    con.begin()
+    try:
+        todo, current = pending()  # again inside the transaction: another writer may have loaded the same content
+        for i in todo:
+            partition, table, sha256, value_sum, payload = prepared[i]
+            layout = _layout(partition.flow)
+            landing_path = landed.get(i) or _land(Path(landing_root), partition, sha256, payload)
+            columns = ", ".join(layout.columns)
+            _supersede(con, partition, layout, current.get(partition.partition_id))
+            con.register(view, table)
+            try:
+                con.execute(
+                    f"insert into {RAW_SCHEMA}.{layout.table} ({columns}, {', '.join(_METADATA_COLUMNS)}) "
+                    f"select {columns}, ?, ?, ?, ? from {view}",
+                    [partition.source, partition.vintage, partition.partition_id, loaded_at],
+                )
+            finally:
+                con.unregister(view)
+            _insert_manifest(
+                con, partition, table.num_rows, value_sum, sha256, str(landing_path), loaded_at, status="loaded"
+            )
+            results[i] = LoadResult(partition.partition_id, table.num_rows, value_sum, skipped=False)
+        con.commit()
+    except BaseException:
+        _rollback_quietly(con)
+        raise
+    return results
+
+
+def record_empty_partition(con: duckdb.DuckDBPyConnection, partition: TradePartition) -> None:
+    """Record a partition the source answered with no data (HTTP 204): manifest status 'empty', 0 rows.
+
+    A no-op when the partition is already current as 'empty' for the same request parameters.
+    """
+    layout = _layout(partition.flow)
+    _check_partition(partition)
+    con.begin()
+    try:
+        current = _current_manifest(con, partition.partition_id)
+        if current is not None and current[1] == "empty" and current[2] == _request_json(partition):
+            con.rollback()
+            return
+        _supersede(con, partition, layout, current)
+        _insert_manifest(con, partition, 0, 0, None, None, _utc_now(), status="empty")
+        con.commit()
+    except BaseException:
+        _rollback_quietly(con)
+        raise
+
+
+def completed_partitions(con: duckdb.DuckDBPyConnection, flow: str) -> set[str]:
+    """Partition ids of a flow whose current manifest status is 'loaded' or 'empty' (nothing to fetch)."""
+    _layout(flow)
+    found = con.execute(
+        f"select partition_id from {RAW_SCHEMA}.load_manifest where flow = ? and status in ('loaded', 'empty')",
+        [flow],
+    ).fetchall()
+    return {row[0] for row in found}
+
+
+def replace_slice(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, object], rows: pa.Table) -> int:
+    """Atomically replace the rows of `raw.<table>` matching `where` (column = value) with `rows`.
+
+    `rows` may omit `loaded_at` (filled now) and the `where` columns (filled with the `where` values); when
+    it carries a `where` column, every row must hold the filtered value, so a later replace finds them.
+    Returns the number of rows written.
+    """
+    if table in _TRADE_TABLES or table not in RAW_TABLES:
+        allowed = sorted(set(RAW_TABLES) - _TRADE_TABLES)
+        raise UserError(f"replace_slice cannot write raw.{table}; use one of {allowed} (trade: load_trade_partition)")
+    spec = _table_columns(table)
+    known = {name for name, _, _ in spec}
+    unknown = sorted(set(where) - known)
+    if unknown:
+        raise UserError(f"raw.{table} has no column(s) {unknown} to filter on; columns are {sorted(known)}")
+    extra = sorted(set(rows.column_names) - known)
+    if extra:
+        raise UserError(f"raw.{table} has no column(s) {extra}; expected a subset of {sorted(known)}")
+    present = set(rows.column_names)
+    missing = [
+        name
+        for name, _, not_null in spec
+        if not_null and name not in present and name not in where and name != "loaded_at"
+    ]
+    if missing:
+        raise UserError(f"rows for raw.{table} lack the required column(s) {missing}")
+
+    view = "__aitrade_slice"
+    loaded_at = _utc_now()
+    select_parts: list[str] = []
+    params: list[object] = []
+    insert_columns: list[str] = []
+    for name, _, _ in spec:
+        if name in present:
+            select_parts.append(name)
+        elif name in where:
+            select_parts.append("?")
+            params.append(where[name])
+        elif name == "loaded_at":
+            select_parts.append("?")
+            params.append(loaded_at)
+        else:
+            continue
+        insert_columns.append(name)
+    where_sql = " and ".join(f"{name} = ?" for name in where) or "true"
+    where_params = list(where.values())
+
+    con.register(view, rows)
+    try:
+        for name, value in where.items():
+            if name in present:
+                bad = con.execute(f"select count(*) from {view} where {name} is distinct from ?", [value]).fetchone()[0]
+                if bad:
+                    raise UserError(
+                        f"{bad} row(s) for raw.{table} have {name} != {value!r} but the slice replaced is "
+                        f"{where}; pass rows of that slice only"
+                    )
+        con.begin()
+        try:
+            con.execute(f"delete from {RAW_SCHEMA}.{table} where {where_sql}", where_params)
+            con.execute(
+                f"insert into {RAW_SCHEMA}.{table} ({', '.join(insert_columns)}) "
+                f"select {', '.join(select_parts)} from {view}",
+                params,
+            )
+            con.commit()
+        except duckdb.Error as error:
+            _rollback_quietly(con)
+            raise UserError(f"rows for raw.{table} do not fit its columns: {error}") from error
+        except BaseException:
+            _rollback_quietly(con)
+            raise
+    finally:
+        con.unregister(view)
+    return rows.num_rows
+
+
+class _Scope(NamedTuple):
+    """What rows are validated against: a partition, or a whole file (period None)."""
+
+    partition_id: str
+    flow: str
+    period: str | None
+    cty_code: str
+
+
+# --- internals ----------------------------------------------------------------------------------------------
+
+
+def _layout(flow: str) -> _FlowLayout:
+    if flow not in FLOWS:
+        raise UserError(f"unknown flow {flow!r}; use one of {list(FLOWS)}")
+    return _LAYOUTS[flow]
+
+
+def _check_partition(partition: TradePartition) -> None:
+    if not _PERIOD.match(partition.period):
+        raise UserError(f"partition period {partition.period!r} is neither YYYY nor YYYY-MM")
+    for name in ("cty_code", "source", "vintage"):
+        value = getattr(partition, name)
+        if not value or "/" in value:
+            raise UserError(f"partition {name} {value!r} must be a non-empty string without '/'")
+
+
+def _table_columns(table: str) -> list[tuple[str, str, bool]]:
+    """(name, type, not null) of a raw table, parsed from its DDL in `schema.RAW_TABLES`."""
+    ddl = RAW_TABLES[table]
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for char in ddl:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    columns = []
+    for part in parts:
+        if not part.strip():
+            continue
+        match = _COLUMN_DDL.match(" ".join(part.split()))
+        if match is None:
+            raise RuntimeError(f"cannot parse raw.{table} column definition {part.strip()!r}")
+        columns.append((match.group(1).lower(), match.group(2).lower(), match.group(3) is not None))
+    return columns
+
+
+def _normalise_trade_rows(
+    warehouse: duckdb.DuckDBPyConnection, partition: TradePartition | _Scope, layout: _FlowLayout, rows: pa.Table
+) -> pa.Table:
+    """Validate the rows (vectorised: pyarrow compute and DuckDB SQL) and return the landed content.
+
+    The result has exactly `layout.columns` (codes zero-padded, money and quantities int64), no all-zero rows,
+    sorted by (time, commodity, cty_code) so that the same content always gives the same sha256.
+    """
+    pid = partition.partition_id
+    if not isinstance(rows, pa.Table):
+        raise TypeError("rows must be a pyarrow.Table")
+    lowered = [name.lower() for name in rows.column_names]
+    if len(set(lowered)) != len(lowered):
+        raise UserError(f"{pid}: duplicate column names {rows.column_names}")
+    rows = rows.rename_columns(lowered)
+    extra = sorted(set(lowered) - set(layout.columns))
+    if extra:
+        raise UserError(f"{pid}: unexpected column(s) {extra} for {partition.flow}; expected {list(layout.columns)}")
+    required = ("time", layout.commodity, "cty_code", layout.value)
+    missing = [name for name in required if name not in lowered]
+    if missing:
+        raise UserError(f"{pid}: missing required column(s) {missing}")
+
+    n = rows.num_rows
+    arrays: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for name in layout.columns:
+        if name not in lowered:
+            is_number = name in layout.number_columns
+            arrays[name] = pa.nulls(n, pa.int64() if is_number else pa.string())
+        elif name in layout.number_columns:
+            arrays[name] = _as_int64(pid, rows, name)
+        else:
+            arrays[name] = _as_text(rows.column(name))
+    arrays[layout.commodity] = _fix_codes(pid, layout.commodity, arrays[layout.commodity])
+    arrays["__row"] = pa.array(range(1, n + 1), pa.int64())
+    table = pa.table(arrays)
+
+    con = warehouse.cursor()  # its own connection: the registered view stays private and is dropped on close
+    try:
+        con.register("typed", table)
+        _check_rows(con, partition, layout)
+        keys = ("time", layout.commodity, "cty_code")
+        if not _is_sorted(table, keys):
+            table = table.sort_by([(name, "ascending") for name in keys])
+        _check_duplicates(con, pid, layout, table)
+    finally:
+        con.close()
+    all_zero = None
+    for name in layout.monthly_columns:
+        zero = pc.equal(pc.fill_null(table.column(name), 0), 0)
+        all_zero = zero if all_zero is None else pc.and_(all_zero, zero)
+    return table.filter(pc.invert(all_zero)).select(list(layout.columns))
+
+
+def _adjacent(table: pa.Table, name: str) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    column = table.column(name)
+    return column.slice(0, table.num_rows - 1), column.slice(1)
+
+
+def _is_sorted(table: pa.Table, keys: tuple[str, ...]) -> bool:
+    """Whether the (non-null) key columns are already in ascending order (vectorised, no sort)."""
+    if table.num_rows < 2:
+        return True
+    ordered = None
+    for name in reversed(keys):
+        before, after = _adjacent(table, name)
+        if ordered is None:
+            ordered = pc.less_equal(before, after)
+        else:
+            ordered = pc.or_(pc.less(before, after), pc.and_(pc.equal(before, after), ordered))
+    return bool(pc.all(ordered).as_py())
+
+
+def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Strings with surrounding blanks removed; empty strings become null."""
+    text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _as_int64(pid: str, rows: pa.Table, name: str) -> pa.ChunkedArray:
+    column = rows.column(name)
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        column = _as_text(column)
+    try:
+        return pc.cast(column, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    con = duckdb.connect()
+    try:
+        probe = pa.table({"value": pc.cast(column, pa.string()), "__row": pa.array(range(1, rows.num_rows + 1))})
+        con.register("probe", probe)
+        bad = con.execute(
+            f"""
+            select __row, value from probe
+            where value is not null and try_cast(value as bigint) is null
+            order by __row limit {_MAX_EXAMPLES}
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    shown = "; ".join(f"row {r}: {value!r}" for r, value in bad) or "values out of the int64 range"
+    raise UserError(f"{pid}: {name} must hold whole numbers, e.g. {shown}; fix the source rows and rerun")
+
+
+def _fix_codes(pid: str, commodity: str, codes: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Zero-pad codes that lost a leading zero via `pad_hs_code`; any other non-10-digit code is an error."""
+    ok = pc.fill_null(pc.and_(pc.equal(pc.utf8_length(codes), 10), pc.utf8_is_digit(codes)), False)
+    if pc.all(ok).as_py():
+        return codes
+    odd_rows = pc.indices_nonzero(pc.invert(ok))
+    odd_codes = pc.take(codes, odd_rows).to_pylist()
+    originals: list[str] = []
+    fixed: list[str] = []
+    bad: dict[str | None, list[int]] = {}
+    for position, code in zip(odd_rows.to_pylist(), odd_codes, strict=True):
+        if code in bad:
+            bad[code].append(position + 1)
+            continue
+        if code in originals:
+            continue
+        try:
+            padded = pad_hs_code(code) if code is not None else None
+        except ValueError:
+            padded = None
+        if padded is None:
+            bad[code] = [position + 1]
+        else:
+            originals.append(code)
+            fixed.append(padded)
+    if bad:
+        shown = ", ".join(f"{code!r} (rows {_rows_text(r, len(r))})" for code, r in list(bad.items())[:_MAX_EXAMPLES])
+        raise UserError(
+            f"{pid}: rejected, nothing was loaded: {len(bad)} malformed {commodity} code(s): {shown}"
+            f"{' ...' if len(bad) > _MAX_EXAMPLES else ''}; HS10 codes must be 10 digits (9-digit codes that "
+            "lost their leading zero are padded); fix the source rows and rerun"
+        )
+    position = pc.index_in(codes, value_set=pa.array(originals, pa.string()))
+    replaced = pc.take(pa.array(fixed, pa.string()), position)
+    return pc.if_else(ok, codes, replaced)
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, partition: TradePartition | _Scope, layout: _FlowLayout) -> None:
+    pid = partition.partition_id
+    checks: list[tuple[str, str, str]] = [
+        (
+            "time",
+            "time is null or not regexp_full_match(time, '[0-9]{4}-(0[1-9]|1[0-2])')",
+            "a missing or malformed time (expected YYYY-MM)",
+        ),
+        ("cty_code", "cty_code is null", "a missing cty_code"),
+        (layout.value, f"{layout.value} is null", "a missing value"),
+    ]
+    if partition.period is not None:
+        year_only = len(partition.period) == 4
+        period_test = f"time like '{partition.period}-%'" if year_only else f"time = '{partition.period}'"
+        checks.append(("time", f"not ({period_test})", f"a time outside the partition period {partition.period}"))
+    if partition.cty_code != "ALL":
+        checks.append(
+            (
+                "cty_code",
+                f"cty_code is distinct from '{partition.cty_code}'",
+                f"a cty_code other than the partition's {partition.cty_code}",
+            )
+        )
+    checks.extend((c, f"{c} < 0", "a negative value") for c in layout.number_columns)
+    counts_sql = ", ".join(f"count(*) filter (where {test})" for _, test, _ in checks)
+    counts = con.execute(f"select {counts_sql} from typed").fetchone()
+    messages: list[str] = []
+    for (column, test, what), count in zip(checks, counts, strict=True):
+        if not count:
+            continue
+        examples = con.execute(
+            f"select __row, time, {layout.commodity}, cty_code, cast({column} as varchar) "
+            f"from typed where {test} order by __row limit {_MAX_EXAMPLES}"
+        ).fetchall()
+        shown = "; ".join(f"row {r}: ({t}, {code}, {cty}) {column}={value!r}" for r, t, code, cty, value in examples)
+        messages.append(f"{count} row(s) with {what} [{column}], e.g. {shown}")
+    if messages:
+        raise UserError(
+            f"{pid}: rejected, nothing was loaded: " + " | ".join(messages) + "; fix the source rows and rerun"
+        )
+
+
+def _check_duplicates(con: duckdb.DuckDBPyConnection, pid: str, layout: _FlowLayout, ordered: pa.Table) -> None:
+    """Reject repeated (time, commodity, cty_code) keys; `ordered` is sorted by that key."""
+    if ordered.num_rows < 2:
+        return
+    same = None
+    for name in ("time", layout.commodity, "cty_code"):
+        equal = pc.equal(*_adjacent(ordered, name))
+        same = equal if same is None else pc.and_(same, equal)
+    if not pc.any(same).as_py():
+        return
+    duplicates = con.execute(
+        f"""
+        select time, {layout.commodity}, cty_code, list(__row order by __row) as dup_rows,
+            count(*) over () as n_keys
+        from typed
+        group by time, {layout.commodity}, cty_code having count(*) > 1
+        order by min(__row) limit {_MAX_EXAMPLES}
+        """
+    ).fetchall()
+    shown = "; ".join(
+        f"({t}, {code}, {cty}) in rows {_rows_text(dup_rows, len(dup_rows))}"
+        for t, code, cty, dup_rows, _ in duplicates
+    )
+    raise UserError(
+        f"{pid}: rejected, nothing was loaded: {duplicates[0][4]} duplicate (time, {layout.commodity}, "
+        f"cty_code) key(s) (after zero-padding codes), e.g. {shown}; each month, code and country may "
+        "appear once: remove the repeated rows and rerun"
+    )
+
+
+def _rows_text(rows: list[int], count: int) -> str:
+    shown = ", ".join(str(r) for r in rows[:_MAX_EXAMPLES])
+    return shown + (f" and {count - _MAX_EXAMPLES} more" if count > _MAX_EXAMPLES else "")
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table.combine_chunks(), sink, compression="snappy")
+    return sink.getvalue().to_pybytes()
+
+
+def _sum_column(table: pa.Table, column: str) -> int:
+    total = 0
+    for chunk in table.column(column).chunks:
+        value = pc.sum(chunk).as_py()
+        total += value or 0
+    return total
+
+
+def _land(landing_root: Path, partition: TradePartition, sha256: str, payload: bytes) -> Path:
+    """Write the landed parquet immutably: content-addressed name, temporary file, fsync, atomic rename."""
+    folder = landing_root / partition.flow / partition.period / partition.cty_code
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{sha256[:20]}.parquet"
+    if target.exists() and target.stat().st_size == len(payload):
+        return target
+    tmp = folder / f".{target.name}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+def _current_manifest(con: duckdb.DuckDBPyConnection, partition_id: str) -> tuple[str | None, str, str | None] | None:
+    """(sha256, status, request JSON) of the partition's current manifest row, or None."""
+    return _current_manifests(con, [partition_id]).get(partition_id)
+
+
+def _current_manifests(
+    con: duckdb.DuckDBPyConnection, partition_ids: list[str]
+) -> dict[str, tuple[str | None, str, str | None]]:
+    """partition_id -> (sha256, status, request JSON) of each partition's current manifest row."""
+    found = con.execute(
+        f"""
+        select partition_id, sha256, status, request from {RAW_SCHEMA}.load_manifest
+        where partition_id in (select unnest(?::varchar[])) and status in ('loaded', 'empty')
+        order by loaded_at
+        """,
+        [partition_ids],
+    ).fetchall()
+    return {pid: (sha256, status, request) for pid, sha256, status, request in found}
+
+
+def _supersede(
+    con: duckdb.DuckDBPyConnection,
+    partition: TradePartition,
+    layout: _FlowLayout,
+    current: tuple[str | None, str, str | None] | None,
+) -> None:
+    """Remove the partition's current rows and mark its current manifest row superseded (inside a transaction).
+
+    Rows exist only for a current 'loaded' manifest row (both are written in one transaction), so a partition
+    without one needs no scan of the raw table.
+    """
+    if current is None:
+        return
+    if current[1] == "loaded":
+        con.execute(f"delete from {RAW_SCHEMA}.{layout.table} where partition_id = ?", [partition.partition_id])
+    con.execute(
+        f"""
+        update {RAW_SCHEMA}.load_manifest set status = 'superseded'
+        where partition_id = ? and status in ('loaded', 'empty')
+        """,
+        [partition.partition_id],
+    )
+
+
+def _insert_manifest(
+    con: duckdb.DuckDBPyConnection,
+    partition: TradePartition,
+    row_count: int,
+    value_sum: int,
+    sha256: str | None,
+    landing_path: str | None,
+    loaded_at: datetime,
+    status: str,
+) -> None:
+    request = _request_json(partition)
+    con.execute(
+        f"""
+        insert into {RAW_SCHEMA}.load_manifest (partition_id, flow, period, cty_code, request, row_count,
+            value_sum, sha256, landing_path, source, vintage, fetched_at, loaded_at, status)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            partition.partition_id,
+            partition.flow,
+            partition.period,
+            partition.cty_code,
+            request,
+            row_count,
+            value_sum,
+            sha256,
+            landing_path,
+            partition.source,
+            partition.vintage,
+            _naive_utc(partition.fetched_at),
+            loaded_at,
+            status,
+        ],
+    )
+
+
+def _request_json(partition: TradePartition) -> str | None:
+    """The request parameters as stored in the manifest: sorted JSON, never the API key."""
+    if partition.request is None:
+        return None
+    safe = {k: v for k, v in partition.request.items() if str(k).lower() != "key"}
+    return json.dumps(safe, sort_keys=True, default=str)
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):
+        con.rollback()
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

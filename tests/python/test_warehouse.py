@@ -1,0 +1,341 @@
+"""The raw loader: idempotent, atomic partition loads, validation messages and slice replacement."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from ingestion import warehouse
+from ingestion.errors import UserError
+from ingestion.warehouse import TradePartition, load_trade_partition
+
+FETCHED = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def imports_rows(n: int = 6, month: str = "2024-01", value: int = 100, codes: list[str] | None = None) -> pa.Table:
+    codes = codes or [f"85423100{i % 100:02d}" for i in range(n)]
+    return pa.table(
+        {
+            "time": [month] * n,
+            "i_commodity": codes,
+            "i_commodity_sdesc": ["PROCESSORS"] * n,
+            "cty_code": [f"{5700 + i // 100}" for i in range(n)],
+            "cty_name": ["CHINA"] * n,
+            "con_val_mo": pa.array([value + i for i in range(n)], pa.int64()),
+            "gen_val_mo": pa.array([value + i + 1 for i in range(n)], pa.int64()),
+            "cal_dut_mo": pa.array([i for i in range(n)], pa.int64()),
+            "dut_val_mo": pa.array([i for i in range(n)], pa.int64()),
+            "con_qy1_mo": pa.array([10] * n, pa.int64()),
+            "con_qy2_mo": pa.array([0] * n, pa.int64()),
+            "unit_qy1": ["NO"] * n,
+            "unit_qy2": ["KG"] * n,
+        }
+    )
+
+
+def partition(period: str = "2024-01", flow: str = "imports", cty: str = "ALL", vintage: str = "v1") -> TradePartition:
+    return TradePartition(flow, period, cty, "bench", vintage, FETCHED, {"time": period, "key": "SECRET123"})
+
+
+def state(con: duckdb.DuckDBPyConnection) -> tuple:
+    return (
+        con.execute("select count(*), coalesce(sum(con_val_mo), 0) from raw.census_imports").fetchone(),
+        con.execute(
+            "select partition_id, status, row_count, value_sum from raw.load_manifest order by loaded_at, status"
+        ).fetchall(),
+    )
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    connection = warehouse.connect(tmp_path / "nested" / "w.duckdb")
+    yield connection
+    connection.close()
+
+
+def test_connect_creates_folder_and_raw_schema(tmp_path: Path) -> None:
+    db = tmp_path / "a" / "b" / "w.duckdb"
+    warehouse.connect(db).close()
+    assert db.exists()
+    with warehouse.connect(db, read_only=True) as ro:
+        tables = {
+            r[0]
+            for r in ro.execute("select table_name from information_schema.tables where table_schema='raw'").fetchall()
+        }
+    assert {"census_imports", "census_exports", "load_manifest", "hs10_labels"} <= tables
+    with pytest.raises(UserError, match="does not exist"):
+        warehouse.connect(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_rerun_does_not_duplicate_rows(con, tmp_path: Path) -> None:
+    rows = imports_rows(50)
+    first = load_trade_partition(con, partition(), rows, tmp_path / "land")
+    second = load_trade_partition(con, partition(), rows, tmp_path / "land")
+    # the same content in another order is the same partition content
+    third = load_trade_partition(con, partition(), rows.take(list(range(49, -1, -1))), tmp_path / "land")
+    assert (first.skipped, second.skipped, third.skipped) == (False, True, True)
+    assert first.rows == 50 and first.value_sum == sum(100 + i for i in range(50))
+    assert state(con) == ((50, first.value_sum), [("imports/2024-01/ALL", "loaded", 50, first.value_sum)])
+    manifest = con.execute("select request, sha256, landing_path, source, vintage from raw.load_manifest").fetchone()
+    assert "SECRET123" not in manifest[0] and '"time": "2024-01"' in manifest[0]
+    landed = Path(manifest[2])
+    assert landed.exists() and hashlib.sha256(landed.read_bytes()).hexdigest() == manifest[1]
+    assert manifest[3:] == ("bench", "v1")
+    meta = con.execute("select distinct source, vintage, partition_id from raw.census_imports").fetchall()
+    assert meta == [("bench", "v1", "imports/2024-01/ALL")]
+    assert warehouse.completed_partitions(con, "imports") == {"imports/2024-01/ALL"}
+    assert warehouse.completed_partitions(con, "exports") == set()
+
+
+def test_replace_keeps_superseded_manifest_row(con, tmp_path: Path) -> None:
+    load_trade_partition(con, partition(vintage="v1"), imports_rows(10, value=100), tmp_path / "land")
+    changed = load_trade_partition(con, partition(vintage="v2"), imports_rows(8, value=1000), tmp_path / "land")
+    assert not changed.skipped
+    rows, manifest = state(con)
+    assert rows == (8, sum(1000 + i for i in range(8)))
+    assert [(m[1], m[2]) for m in manifest] == [("superseded", 10), ("loaded", 8)]
+    assert con.execute("select distinct vintage from raw.census_imports").fetchall() == [("v2",)]
+    forced = load_trade_partition(
+        con, partition(vintage="v3"), imports_rows(8, value=1000), tmp_path / "land", replace=True
+    )
+    assert not forced.skipped
+    statuses = con.execute("select vintage, status from raw.load_manifest order by loaded_at").fetchall()
+    assert statuses == [("v1", "superseded"), ("v2", "superseded"), ("v3", "loaded")]
+    assert state(con)[0] == rows
+
+
+def test_other_partitions_are_untouched(con, tmp_path: Path) -> None:
+    load_trade_partition(con, partition("2024-01"), imports_rows(5, "2024-01"), tmp_path / "land")
+    load_trade_partition(con, partition("2024-02"), imports_rows(7, "2024-02"), tmp_path / "land")
+    load_trade_partition(con, partition("2024-01", vintage="v2"), imports_rows(3, "2024-01", 7), tmp_path / "land")
+    counts = con.execute("select time, count(*) from raw.census_imports group by 1 order by 1").fetchall()
+    assert counts == [("2024-01", 3), ("2024-02", 7)]
+
+
+def test_nine_digit_codes_are_zero_padded(con, tmp_path: Path) -> None:
+    rows = imports_rows(3, codes=["101210000", "0101290000", " 901110000 "])
+    result = load_trade_partition(con, partition(), rows, tmp_path / "land")
+    assert result.rows == 3
+    codes = [r[0] for r in con.execute("select i_commodity from raw.census_imports order by 1").fetchall()]
+    assert codes == ["0101210000", "0101290000", "0901110000"]
+    # codes that arrive as numbers (a spreadsheet or a typed parquet column) are padded the same way
+    as_numbers = imports_rows(2, "2024-02", codes=["x", "y"]).set_column(
+        1, "i_commodity", pa.array([101210000, 8471500150], pa.int64())
+    )
+    load_trade_partition(con, partition("2024-02"), as_numbers, tmp_path / "land")
+    got = con.execute("select i_commodity from raw.census_imports where time = '2024-02' order by 1").fetchall()
+    assert got == [("0101210000",), ("8471500150",)]
+
+
+def test_padding_that_creates_a_duplicate_is_rejected(con, tmp_path: Path) -> None:
+    rows = imports_rows(2, codes=["101210000", "0101210000"])
+    with pytest.raises(UserError, match=r"duplicate .*\(2024-01, 0101210000, 5700\) in rows 1, 2"):
+        load_trade_partition(con, partition(), rows, tmp_path / "land")
+
+
+def test_duplicate_key_rejected_and_nothing_written(con, tmp_path: Path) -> None:
+    rows = imports_rows(4, codes=["8542310001", "8471500150", "8542310001", "8471500150"])
+    with pytest.raises(UserError) as error:
+        load_trade_partition(con, partition(), rows, tmp_path / "land")
+    message = str(error.value)
+    assert "imports/2024-01/ALL" in message and "nothing was loaded" in message
+    assert "2 duplicate (time, i_commodity, cty_code) key(s)" in message
+    assert "(2024-01, 8542310001, 5700) in rows 1, 3" in message
+    assert "(2024-01, 8471500150, 5700) in rows 2, 4" in message
+    assert state(con) == ((0, 0), [])
+    assert not (tmp_path / "land").exists()
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pattern"),
+    [
+        (
+            lambda t: t.set_column(1, "i_commodity", pa.array(["85423100", *t["i_commodity"].to_pylist()[1:]])),
+            r"malformed i_commodity code\(s\): '85423100' \(rows 1\)",
+        ),
+        (
+            lambda t: t.set_column(1, "i_commodity", pa.array(["8542X10001", *t["i_commodity"].to_pylist()[1:]])),
+            r"'8542X10001' \(rows 1\)",
+        ),
+        (
+            lambda t: t.set_column(0, "time", pa.array(["2024-01", "2024-02", *t["time"].to_pylist()[2:]])),
+            r"1 row\(s\) with a time outside the partition period 2024-01 \[time\], e.g. row 2",
+        ),
+        (
+            lambda t: t.set_column(0, "time", pa.array(["2024-13", *t["time"].to_pylist()[1:]])),
+            r"malformed time .* row 1",
+        ),
+        (
+            lambda t: t.set_column(5, "con_val_mo", pa.array([5, 5, -3, 5, 5, 5], pa.int64())),
+            r"negative value \[con_val_mo\], e.g. row 3: \(2024-01, 8542310002, 5700\) con_val_mo='-3'",
+        ),
+        (
+            lambda t: t.set_column(5, "con_val_mo", pa.array(["5", "5", "x", "5", "5", "5"])),
+            r"con_val_mo must hold whole numbers, e.g. row 3: 'x'",
+        ),
+        (lambda t: t.drop_columns(["cty_code"]), r"missing required column\(s\) \['cty_code'\]"),
+        (lambda t: t.append_column("extra", pa.array([1] * 6)), r"unexpected column\(s\) \['extra'\]"),
+    ],
+)
+def test_invalid_rows_are_rejected_with_the_rows_named(con, tmp_path: Path, mutate, pattern: str) -> None:
+    with pytest.raises(UserError, match=pattern):
+        load_trade_partition(con, partition(), mutate(imports_rows(6)), tmp_path / "land")
+    assert state(con) == ((0, 0), [])
+
+
+def test_country_partition_checks_country_and_year_period(con, tmp_path: Path) -> None:
+    rows = pa.concat_tables([imports_rows(2, "2024-01"), imports_rows(2, "2024-07")])
+    result = load_trade_partition(con, partition("2024", cty="5700"), rows, tmp_path / "land")
+    assert result.rows == 4 and result.partition_id == "imports/2024/5700"
+    with pytest.raises(UserError, match="a cty_code other than the partition's 1220"):
+        load_trade_partition(con, partition("2024", cty="1220"), rows, tmp_path / "land")
+    with pytest.raises(UserError, match="outside the partition period 2023"):
+        load_trade_partition(con, partition("2023", cty="5700"), rows, tmp_path / "land")
+    with pytest.raises(UserError, match="neither YYYY nor YYYY-MM"):
+        load_trade_partition(con, partition("2024-1"), rows, tmp_path / "land")
+
+
+def test_all_zero_rows_are_dropped_and_upper_case_headers_accepted(con, tmp_path: Path) -> None:
+    rows = imports_rows(4)
+    zeros = pa.array([0, 0, 7, 0], pa.int64())
+    for name in ("con_val_mo", "gen_val_mo", "cal_dut_mo", "dut_val_mo", "con_qy1_mo", "con_qy2_mo"):
+        rows = rows.set_column(
+            rows.column_names.index(name), name, zeros if name == "con_qy1_mo" else pa.array([0] * 4, pa.int64())
+        )
+    rows = rows.rename_columns([name.upper() for name in rows.column_names])
+    result = load_trade_partition(con, partition(), rows, tmp_path / "land")
+    assert result.rows == 1  # only the row with a quantity left
+    assert con.execute("select i_commodity, con_qy1_mo from raw.census_imports").fetchall() == [("8542310002", 7)]
+
+
+def test_exports_partition(con, tmp_path: Path) -> None:
+    rows = pa.table(
+        {
+            "time": ["2025-03", "2025-03"],
+            "e_commodity": ["9026800000", "847150015"],
+            "cty_code": ["2010", "1220"],
+            "all_val_mo": pa.array([500, 0], pa.int64()),
+            "qty_1_mo": pa.array([3, 0], pa.int64()),
+        }
+    )
+    result = load_trade_partition(con, partition("2025-03", flow="exports"), rows, tmp_path / "land")
+    assert (result.rows, result.value_sum) == (1, 500)
+    got = con.execute("select e_commodity, cty_code, all_val_mo, qty_2_mo, unit_qy1 from raw.census_exports").fetchall()
+    assert got == [("9026800000", "2010", 500, None, None)]
+
+
+def test_exception_mid_load_leaves_no_partial_state(con, tmp_path: Path, monkeypatch) -> None:
+    load_trade_partition(con, partition(vintage="v1"), imports_rows(10), tmp_path / "land")
+    before = state(con)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("injected failure after the rows were inserted")
+
+    monkeypatch.setattr(warehouse, "_insert_manifest", explode)
+    with pytest.raises(RuntimeError, match="injected"):
+        load_trade_partition(con, partition(vintage="v2"), imports_rows(20, value=5), tmp_path / "land")
+    assert state(con) == before
+    monkeypatch.undo()
+    result = load_trade_partition(con, partition(vintage="v2"), imports_rows(20, value=5), tmp_path / "land")
+    assert not result.skipped and state(con)[0] == (20, sum(5 + i for i in range(20)))
+
+
+def test_record_empty_partition(con, tmp_path: Path) -> None:
+    load_trade_partition(con, partition("2024-03"), imports_rows(3, "2024-03"), tmp_path / "land")
+    warehouse.record_empty_partition(con, partition("2024-03", vintage="v2"))
+    warehouse.record_empty_partition(con, partition("2024-03", vintage="v3"))  # idempotent
+    warehouse.record_empty_partition(con, partition("2024-04"))
+    assert state(con)[0] == (0, 0)
+    manifest = con.execute(
+        "select partition_id, vintage, status, row_count from raw.load_manifest order by loaded_at"
+    ).fetchall()
+    assert manifest == [
+        ("imports/2024-03/ALL", "v1", "superseded", 3),
+        ("imports/2024-03/ALL", "v2", "empty", 0),
+        ("imports/2024-04/ALL", "v1", "empty", 0),
+    ]
+    assert warehouse.completed_partitions(con, "imports") == {"imports/2024-03/ALL", "imports/2024-04/ALL"}
+    # a different request for the same partition (e.g. a partial year grown by a month) is recorded anew
+    wider = TradePartition("imports", "2024-04", "ALL", "bench", "v4", FETCHED, {"time": "from 2024-04 to 2024-05"})
+    warehouse.record_empty_partition(con, wider)
+    current = con.execute(
+        "select vintage, request from raw.load_manifest where partition_id = 'imports/2024-04/ALL' and status = 'empty'"
+    ).fetchall()
+    assert current == [("v4", '{"time": "from 2024-04 to 2024-05"}')]
+
+
+def test_replace_slice(con) -> None:
+    def concordance(year: int, n: int) -> pa.Table:
+        return pa.table(
+            {
+                "hs10": [f"01012100{i:02d}" for i in range(n)],
+                "description_short": ["HORSES"] * n,
+                "naics": ["11292X"] * n,
+                "source": ["demo"] * n,
+            }
+        )
+
+    assert warehouse.replace_slice(con, "concordance_imports", {"year": 2024}, concordance(2024, 3)) == 3
+    assert warehouse.replace_slice(con, "concordance_imports", {"year": 2025}, concordance(2025, 4)) == 4
+    assert warehouse.replace_slice(con, "concordance_imports", {"year": 2024}, concordance(2024, 2)) == 2
+    counts = con.execute(
+        "select year, count(*), count(loaded_at) from raw.concordance_imports group by 1 order by 1"
+    ).fetchall()
+    assert counts == [(2024, 2, 2), (2025, 4, 4)]
+    with_year = concordance(2025, 1).append_column("year", pa.array([2024], pa.int32()))
+    with pytest.raises(UserError, match="have year != 2025"):
+        warehouse.replace_slice(con, "concordance_imports", {"year": 2025}, with_year)
+    with pytest.raises(UserError, match=r"no column\(s\) \['bogus'\]"):
+        warehouse.replace_slice(
+            con, "concordance_imports", {"year": 2025}, concordance(2025, 1).append_column("bogus", pa.array([1]))
+        )
+    with pytest.raises(UserError, match=r"lack the required column\(s\) \['source'\]"):
+        warehouse.replace_slice(
+            con, "concordance_imports", {"year": 2025}, concordance(2025, 1).drop_columns(["source"])
+        )
+    with pytest.raises(UserError, match=r"cannot write raw\.census_imports"):
+        warehouse.replace_slice(con, "census_imports", {}, concordance(2025, 1))
+    # a failing insert (hs10 null violates not null) rolls back the delete
+    broken = pa.table({"hs10": pa.array([None], pa.string()), "source": ["demo"]})
+    with pytest.raises(UserError, match="do not fit"):
+        warehouse.replace_slice(con, "concordance_imports", {"year": 2025}, broken)
+    assert con.execute("select count(*) from raw.concordance_imports where year = 2025").fetchone() == (4,)
+    countries = pa.table({"cty_code": ["5700", "1220"], "cty_name": ["CHINA", "CANADA"], "source": ["demo"] * 2})
+    assert warehouse.replace_slice(con, "census_countries", {}, countries) == 2
+    assert warehouse.replace_slice(con, "census_countries", {}, countries.slice(0, 1)) == 1
+    assert con.execute("select cty_code from raw.census_countries").fetchall() == [("5700",)]
+
+
+def test_batch_loads_in_one_transaction_and_rejects_as_a_whole(con, tmp_path: Path) -> None:
+    batch = [(partition(f"2024-0{m}"), imports_rows(4, f"2024-0{m}", value=10 * m)) for m in (1, 2, 3)]
+    results = warehouse.load_trade_partitions(con, batch, tmp_path / "land")
+    assert [(r.partition_id, r.rows, r.skipped) for r in results] == [
+        ("imports/2024-01/ALL", 4, False),
+        ("imports/2024-02/ALL", 4, False),
+        ("imports/2024-03/ALL", 4, False),
+    ]
+    assert len({m[0] for m in state(con)[1]}) == 3
+    loaded_at = con.execute("select count(distinct loaded_at) from raw.load_manifest").fetchone()
+    assert loaded_at == (1,)  # one transaction
+    # one changed month among unchanged ones: only it is reloaded
+    batch[1] = (partition("2024-02", vintage="v2"), imports_rows(5, "2024-02", value=7))
+    results = warehouse.load_trade_partitions(con, batch, tmp_path / "land")
+    assert [r.skipped for r in results] == [True, False, True]
+    before = state(con)
+    # a batch with one bad partition writes nothing
+    bad = imports_rows(4, "2024-05").set_column(0, "time", pa.array(["2024-05", "2024-05", "2024-06", "2024-05"]))
+    with pytest.raises(UserError, match=r"imports/2024-05/ALL: rejected.*row 3"):
+        warehouse.load_trade_partitions(
+            con, [(partition("2024-04"), imports_rows(2, "2024-04")), (partition("2024-05"), bad)], tmp_path / "land"
+        )
+    with pytest.raises(UserError, match="appears twice"):
+        warehouse.load_trade_partitions(
+            con, [(partition("2024-04"), imports_rows(2, "2024-04"))] * 2, tmp_path / "land"
+        )
+    assert state(con) == before
+    assert warehouse.load_trade_partitions(con, [], tmp_path / "land") == []

@@ -1,6 +1,6 @@
--- High + Medium + Low + Unclassified (every row of ai_trade_annual for a flow and year) equals the fact's
--- total outside the excluded chapters, and the High category rows add up to the High value of the share
--- mart. Returns the flow-years that do not add up.
+-- High + Medium + Low + Unclassified (every row of ai_trade_annual for a flow and year)
+-- equals the fact's total outside the excluded chapters, and the High category rows add up
+-- to the High value of the share mart. Returns the flow-years that do not add up.
 with
 
 annual as (

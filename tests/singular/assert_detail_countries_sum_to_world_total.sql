@@ -1,6 +1,6 @@
--- Census's world total ('-') equals the sum over individual countries, per flow and month, so neither
--- denominator double counts. Warns only: a pull restricted to some countries (--countries) has no full
--- detail. Returns the months that differ.
+-- Census's world total ('-') equals the sum over individual countries, per flow and month,
+-- so neither denominator double counts. Warns only: a pull restricted to some countries
+-- (--countries) has no full detail. Returns the months that differ.
 {{ config(severity='warn') }}
 
 with
@@ -49,4 +49,5 @@ left join detail_monthly
     on
         world_monthly.flow = detail_monthly.flow
         and world_monthly.month = detail_monthly.month
-where detail_monthly.detail_value is null or detail_monthly.detail_value <> world_monthly.world_value
+where
+    detail_monthly.detail_value is null or detail_monthly.detail_value <> world_monthly.world_value

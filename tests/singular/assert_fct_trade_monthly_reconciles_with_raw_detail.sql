@@ -1,5 +1,6 @@
--- Per flow and month, the fact's value equals the raw detail-country rows exactly: nothing lost, nothing
--- doubled by the label join, and no grouping or world-total row counted. Returns the months that differ.
+-- Per flow and month, the fact's value equals the raw detail-country rows exactly: nothing
+-- lost, nothing doubled by the label join, and no grouping or world-total row counted.
+-- Returns the months that differ.
 with
 
 raw_imports as (

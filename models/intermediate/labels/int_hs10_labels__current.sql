@@ -32,7 +32,7 @@ candidates as (
         prompt_version,
         false as is_override,
         case
-            {%- if preferred_label_source is not none %}
+        {%- if preferred_label_source is not none %}
             when label_source = '{{ preferred_label_source }}' then 1
             {%- endif %}
             when model is not null then 2
@@ -69,7 +69,7 @@ ranked as (
         *,
         row_number() over (
             partition by flow, hs10
-            order by precedence, labelled_at desc, label_source
+            order by precedence asc, labelled_at desc, label_source asc
         ) as candidate_rank
 
     from candidates

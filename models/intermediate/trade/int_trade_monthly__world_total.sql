@@ -1,4 +1,5 @@
-{#- Census's own all-countries total (`-`): the alternative denominator to the sum over detail countries. -#}
+{#- Census's own all-countries total (`-`): the alternative denominator to the sum over
+    detail countries. -#}
 with
 
 imports as (

@@ -1,4 +1,5 @@
-{%- set non_ai_relevance = var('non_ai_relevance') -%}
+{%- set non_ai_list = "'" ~ var('non_ai_relevance') | join("', '") ~ "'" -%}
+{%- set series_names = ['ai', 'non_ai', 'aggregate', 'ai_ex_compute', 'medium', 'unclassified'] -%}
 
 with
 
@@ -16,7 +17,7 @@ monthly as (
         month,
         sum(case when relevance_group = 'High' then value else 0 end) as ai_value,
         sum(
-            case when relevance_group in ({{ "'" ~ non_ai_relevance | join("', '") ~ "'" }}) then value else 0 end
+            case when relevance_group in ({{ non_ai_list }}) then value else 0 end
         ) as non_ai_value,
         sum(value) as aggregate_value,
         sum(
@@ -39,15 +40,15 @@ monthly as (
 
 series as (
 
-    {%- for series_name in ['ai', 'non_ai', 'aggregate', 'ai_ex_compute', 'medium', 'unclassified'] %}
-    select
-        flow,
-        month,
-        '{{ series_name }}' as series,
-        {{ series_name }}_value as value,
-        is_synthetic
-    from monthly
-    {% if not loop.last %}union all{% endif %}
+    {%- for series_name in series_names %}
+        select
+            flow,
+            month,
+            '{{ series_name }}' as series,
+            {{ series_name }}_value as value,
+            is_synthetic
+        from monthly
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),

@@ -35,7 +35,7 @@ reported as (
             cty_name
         from exports
     ) as reported_rows
-    group by cty_code
+    group by 1
 
 ),
 

@@ -53,7 +53,7 @@ concordance_years as (
         max(concordance_year) as last_concordance_year
 
     from concordance
-    group by flow, hs10
+    group by 1, 2
 
 ),
 
@@ -78,7 +78,7 @@ trade_span as (
         max(month) as last_month
 
     from trade
-    group by flow, hs10
+    group by 1, 2
 
 ),
 
@@ -101,7 +101,7 @@ latest_trade_description as (
                 and trade.hs10 = trade_span.hs10
                 and trade.month = trade_span.last_month
     ) as last_month_rows
-    group by flow, hs10
+    group by 1, 2
 
 ),
 

@@ -1,7 +1,7 @@
-{#- Incremental by flow and month: a build reprocesses only the months whose raw rows were loaded (or
-    revised) after the last build, and every month of a flow whose labels or chapter exclusions changed.
-    `dbt build --full-refresh --select fct_trade_monthly+` rebuilds everything; both paths give the same
-    table (tests/python/test_incremental.py). -#}
+{#- Incremental by flow and month: a build reprocesses only the months whose raw rows were
+    loaded (or revised) after the last build, and every month of a flow whose labels or chapter
+    exclusions changed. `dbt build --full-refresh --select fct_trade_monthly+` rebuilds everything;
+    both paths give the same table (tests/python/test_incremental.py). -#}
 {{
     config(
         materialized='incremental',
@@ -72,77 +72,79 @@ labelled as (
 
 {% if is_incremental() %}
 
-built as (
+    built as (
 
-    select * from {{ this }}
+        select * from {{ this }}
 
-),
+    ),
 
-built_labels as (
+    built_labels as (
 
-    select distinct
-        flow,
-        hs10,
-        relevance_group,
-        primary_category,
-        label_confidence,
-        label_source,
-        is_excluded_chapter
-    from built
+        select distinct
+            flow,
+            hs10,
+            relevance_group,
+            primary_category,
+            label_confidence,
+            label_source,
+            is_excluded_chapter
+        from built
 
-),
+    ),
 
-flows_with_changed_labels as (
+    flows_with_changed_labels as (
 
-    select distinct built_labels.flow
-    from built_labels
-    left join labels
-        on
-            built_labels.flow = labels.flow
-            and built_labels.hs10 = labels.hs10
-    left join excluded_chapters
-        on {{ hs_prefix('built_labels.hs10', 2) }} = excluded_chapters.hs2
-    where
-        built_labels.relevance_group <> coalesce(labels.relevance, 'Unclassified')
-        or not {{ null_safe_equal('built_labels.primary_category', 'labels.primary_category') }}
-        or not {{ null_safe_equal('built_labels.label_confidence', 'labels.confidence') }}
-        or not {{ null_safe_equal('built_labels.label_source', 'labels.label_source') }}
-        or built_labels.is_excluded_chapter <> (excluded_chapters.hs2 is not null)
+        select distinct built_labels.flow
+        from built_labels
+        left join labels
+            on
+                built_labels.flow = labels.flow
+                and built_labels.hs10 = labels.hs10
+        left join excluded_chapters
+            on {{ hs_prefix('built_labels.hs10', 2) }} = excluded_chapters.hs2
+        where
+            built_labels.relevance_group <> coalesce(labels.relevance, 'Unclassified')
+            or not {{ null_safe_equal('built_labels.primary_category', 'labels.primary_category') }}
+            or not {{ null_safe_equal('built_labels.label_confidence', 'labels.confidence') }}
+            or not {{ null_safe_equal('built_labels.label_source', 'labels.label_source') }}
+            or built_labels.is_excluded_chapter <> (excluded_chapters.hs2 is not null)
 
-),
+    ),
 
-last_build as (
+    last_build as (
 
-    select
-        flow,
-        max(loaded_at) as last_loaded_at
-    from built
-    group by flow
+        select
+            flow,
+            max(loaded_at) as last_loaded_at
+        from built
+        group by 1
 
-),
+    ),
 
-months_to_build as (
+    months_to_build as (
 
-    select distinct trade.flow, trade.month
-    from trade
-    left join last_build on trade.flow = last_build.flow
-    where
-        last_build.last_loaded_at is null
-        or trade.loaded_at > last_build.last_loaded_at
-        or trade.flow in (select flows_with_changed_labels.flow from flows_with_changed_labels)
+        select distinct
+            trade.flow,
+            trade.month
+        from trade
+        left join last_build on trade.flow = last_build.flow
+        where
+            last_build.last_loaded_at is null
+            or trade.loaded_at > last_build.last_loaded_at
+            or trade.flow in (select flows_with_changed_labels.flow from flows_with_changed_labels)
 
-),
+    ),
 
-final as (
+    final as (
 
-    select labelled.*
-    from labelled
-    inner join months_to_build
-        on
-            labelled.flow = months_to_build.flow
-            and labelled.month = months_to_build.month
+        select labelled.*
+        from labelled
+        inner join months_to_build
+            on
+                labelled.flow = months_to_build.flow
+                and labelled.month = months_to_build.month
 
-)
+    )
 
 {% else %}
 

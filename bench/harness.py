@@ -1,0 +1,620 @@
+"""`python -m bench` (make bench): the full-size benchmark of issue 6, in one run on the same data.
+
+Phases: generate the synthetic Census-shaped history (ingestion/demo_scaled.py; not counted as load), raw load (the
+generated files streamed into the raw tables), `dbt parse`, a full `dbt build --full-refresh`, the floor
+(bench/floor.sql: the headline marts straight from raw, no dbt; checked equal to the marts), one new month loaded
+through the real loader (`load_trade_partition`), an incremental `dbt build`, and optionally bench/census_load.py.
+It records wall times (models and tests separately, from dbt's run_results.json), the slowest nodes, peak RSS of the
+process tree of each phase, the warehouse file size, the ratios against the issue's targets, and writes
+bench/results/latest.json plus a printed table.
+
+Missing a target is a result, not a failure: the harness prints MISSED and exits 0. It exits 1 only when the
+harness itself breaks (a phase crashes, a model fails to build, the floor script fails); dbt data-test failures are
+reported (they are findings about the data) and the run continues.
+
+    .venv/bin/python -m bench                   # full size (about 45M rows); run on a quiet machine
+    .venv/bin/python -m bench --scale 0.01      # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench.rss import PeakTreeMemory
+from ingestion import demo_scaled
+from ingestion.paths import REPO_ROOT
+from ingestion.publish import publish
+from ingestion.warehouse import connect
+
+RESULTS = REPO_ROOT / "bench" / "results" / "latest.json"
+FLOOR_SQL = REPO_ROOT / "bench" / "floor.sql"
+CENSUS_LOAD = REPO_ROOT / "bench" / "census_load.py"
+BIN = Path(sys.executable).parent
+GB = 1024**3
+
+TARGETS = {
+    "models_vs_floor": ("<=", 2.0, "full dbt build of the models / floor"),
+    "incremental_vs_full": ("<=", 0.2, "incremental dbt build of one new month / full dbt build"),
+    "peak_memory_full_build_gb": ("<=", 6.0, "peak RSS of the full dbt build's process tree (GB)"),
+    "raw_load_rows_per_second": (">=", 1_000_000, "raw load rows per second"),
+}
+
+
+@dataclass(frozen=True)
+class FloorCheck:
+    """A floor output compared with the mart of the same meaning: every floor column must match."""
+
+    floor_table: str
+    mart: str
+    keys: tuple[str, ...]
+    mart_filter: str = "true"
+
+
+FLOOR_CHECKS = (
+    FloorCheck("ai_trade_annual", "ai_trade_annual", ("flow", "year", "relevance_group", "primary_category")),
+    FloorCheck("ai_trade_share_annual", "ai_trade_share_annual", ("flow", "year")),
+    FloorCheck("ai_trade_index_monthly", "ai_trade_index_monthly", ("flow", "month", "series")),
+    FloorCheck("counterfactual_balance_annual", "counterfactual_balance_annual", ("year",), "is_study_variant"),
+    FloorCheck(
+        "tariff_rates_monthly", "tariff_rates_monthly", ("month", "relevance_group"), "breakdown = 'relevance_group'"
+    ),
+)
+
+
+class HarnessError(RuntimeError):
+    """The benchmark could not be measured (as opposed to a target being missed)."""
+
+
+@dataclass
+class Run:
+    args: argparse.Namespace
+    work: Path
+    db: Path
+    report: dict[str, Any] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "AI_TRADE_DUCKDB": str(self.db),
+            "DBT_TARGET_PATH": str(self.work / "dbt_target"),
+            "DBT_LOG_PATH": str(self.work / "dbt_logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of full Census size (default 1.0)")
+    parser.add_argument("--seed", type=int, default=2026, help="generator seed")
+    parser.add_argument("--first-month", default=demo_scaled.FIRST_MONTH, help="first month of the history")
+    parser.add_argument("--last-month", default=demo_scaled.LAST_MONTH, help="last month of the history")
+    parser.add_argument("--work", type=Path, default=REPO_ROOT / "data" / "bench", help="scratch folder (erased)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="report file (default bench/results/latest.json)")
+    parser.add_argument(
+        "--select", default=None, help="dbt selection for both builds (default: everything; e.g. for a smoke run)"
+    )
+    parser.add_argument("--skip-census-load", action="store_true", help="do not run bench/census_load.py")
+    parser.add_argument("--keep", action="store_true", help="keep the warehouse and generated files afterwards")
+    parser.add_argument(
+        "--markdown", type=Path, default=None, metavar="REPORT", help="print an existing report as markdown and exit"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.markdown:
+        print(format_markdown(json.loads(args.markdown.read_text())))
+        return 0
+    work = args.work.resolve()
+    run = Run(args, work, work / "warehouse.duckdb")
+    started = time.perf_counter()
+    status = 0
+    try:
+        measure(run)
+    except Exception as error:
+        run.report["error"] = f"{type(error).__name__}: {error}"
+        traceback.print_exc()
+        status = 1
+    run.report["total_seconds"] = round(time.perf_counter() - started, 2)
+    write_report(run.report, args.out)
+    print(format_table(run.report))
+    print(f"\nreport: {args.out}")
+    if status:
+        print(f"bench harness FAILED: {run.report['error']}", file=sys.stderr)
+    elif not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return status
+
+
+def measure(run: Run) -> None:
+    args = run.args
+    config = demo_scaled.ScaledConfig(args.scale, args.seed, args.first_month, args.last_month)
+    report = run.report
+    for month in (config.first_month, config.last_month):
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise HarnessError(f"month {month!r} is not YYYY-MM")
+    if not config.months() or config.last_month >= demo_scaled.NEXT_MONTH:
+        raise HarnessError(
+            f"no history between {config.first_month} and {config.last_month} (the last month must be before "
+            f"{demo_scaled.NEXT_MONTH}, the month the incremental build adds)"
+        )
+    report.update(
+        {
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "config": {
+                "scale": args.scale,
+                "seed": args.seed,
+                "first_month": config.first_month,
+                "last_month": config.last_month,
+                "new_month": demo_scaled.NEXT_MONTH,
+                "months": len(config.months()),
+                "work": str(run.work),
+                "dbt_select": args.select,
+            },
+        }
+    )
+    if run.work.exists():
+        shutil.rmtree(run.work)
+    run.work.mkdir(parents=True)
+
+    # 1. generate (not counted as load) and 2. raw load
+    con = connect(run.db)
+    try:
+        started = time.perf_counter()
+        demo_scaled.prepare(con, config)
+        reference = demo_scaled.write_reference(con, config)
+        files = demo_scaled.generate_history(con, config, run.work / "generated")
+        generate_seconds = time.perf_counter() - started
+        with PeakTreeMemory() as memory:
+            started = time.perf_counter()
+            rows = demo_scaled.load_history(con, files)
+            load_seconds = time.perf_counter() - started
+    finally:
+        con.close()
+    total_rows = sum(rows.values())
+    report["rows"] = {"imports": rows["imports"], "exports": rows["exports"], "total": total_rows}
+    report["reference_rows"] = reference
+    report["generate"] = {"seconds": round(generate_seconds, 2), "files": len(files)}
+    report["raw_load"] = {
+        "seconds": round(load_seconds, 2),
+        "rows_per_second": round(total_rows / load_seconds) if load_seconds else None,
+        "peak_rss_gb": round(memory.peak_bytes / GB, 3),
+        "path": "bulk insert of generated parquet files into raw.census_* with load_manifest rows, "
+        "one transaction per flow and year",
+    }
+
+    # 3. dbt parse, 4. full build
+    report["dbt_parse"] = timed_dbt(run, ["parse"], summarize=False)
+    # a partial selection runs only the tests whose parents are all selected
+    select = ["--select", *run.args.select.split(), "--indirect-selection", "cautious"] if run.args.select else []
+    full = timed_dbt(run, ["build", "--full-refresh", *select])
+    report["dbt_full_build"] = full
+    report["warehouse_bytes_after_full_build"] = file_size(run.db)
+
+    # 5. floor, checked equal to the marts
+    report["floor"] = run_floor(run)
+
+    # 6. one new month through the real loader, 7. incremental build
+    con = connect(run.db)
+    try:
+        demo_scaled.prepare(con, config)
+        loaded = []
+        started = time.perf_counter()
+        for flow in ("imports", "exports"):
+            loaded.append(demo_scaled.load_month_via_loader(con, run.db, config, flow, demo_scaled.NEXT_MONTH))
+        loader_seconds = time.perf_counter() - started
+    finally:
+        con.close()
+    new_rows = sum(result.rows for result in loaded)
+    report["new_month_load"] = {
+        "month": demo_scaled.NEXT_MONTH,
+        "rows": new_rows,
+        "seconds": round(loader_seconds, 2),
+        "rows_per_second": round(new_rows / loader_seconds) if loader_seconds else None,
+        "path": "ingestion.warehouse.load_trade_partition (validate, land parquet, manifest), one partition per flow",
+    }
+    report["dbt_incremental_build"] = timed_dbt(run, ["build", *select])
+    report["warehouse_bytes"] = file_size(run.db)
+
+    # the BI copies a monthly refresh ends with (aitrade publish)
+    with PeakTreeMemory() as memory:
+        published = publish(run.db, run.work / "published", lock_wait_seconds=0, progress=False)
+    report["publish"] = {
+        "seconds": round(published.seconds, 2),
+        "peak_rss_gb": round(memory.peak_bytes / GB, 3),
+        "marts": len(published.marts),
+        "rows": published.total_rows,
+        "serving_bytes": published.serving_path.stat().st_size,
+    }
+
+    # 8. the issue-3 census load benchmark (its own script)
+    if not run.args.skip_census_load and CENSUS_LOAD.is_file():
+        report["census_load"] = run_census_load(run)
+
+    report["ratios"] = ratios(report)
+    report["targets"] = targets(report["ratios"])
+
+
+def machine() -> dict[str, Any]:
+    memory = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = round(int(line.split()[1]) * 1024 / GB, 1)
+    except OSError:
+        pass
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "memory_gb": memory,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "duckdb": duckdb.__version__,
+        "dbt": dbt_version(),
+    }
+
+
+def dbt_version() -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return f"dbt-core {version('dbt-core')}, dbt-duckdb {version('dbt-duckdb')}"
+    except Exception:
+        return None
+
+
+def timed_dbt(run: Run, command: list[str], summarize: bool = True) -> dict[str, Any]:
+    """Run dbt in a subprocess, timing it and sampling its process tree's memory; summarize run_results.json."""
+    target = run.work / "dbt_target"
+    results_path = target / "run_results.json"
+    results_path.unlink(missing_ok=True)
+    log_path = run.work / f"dbt_{command[0]}_{'full' if '--full-refresh' in command else 'default'}.log"
+    with PeakTreeMemory(include_self=False) as memory, open(log_path, "w") as log:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [str(BIN / "dbt"), *command], cwd=REPO_ROOT, env=run.env(), stdout=log, stderr=subprocess.STDOUT
+        )
+        wall = time.perf_counter() - started
+    summary: dict[str, Any] = {
+        "command": "dbt " + " ".join(command),
+        "wall_seconds": round(wall, 2),
+        "peak_rss_gb": round(memory.peak_bytes / GB, 3),
+        "exit_code": done.returncode,
+        "log": str(log_path),
+    }
+    if summarize:
+        if not results_path.is_file():
+            raise HarnessError(f"`dbt {' '.join(command)}` wrote no run_results.json; see {log_path}")
+        summary.update(summarize_run_results(json.loads(results_path.read_text()), wall))
+        broken = summary["failures"].get("model", []) + summary["failures"].get("seed", [])
+        if broken:
+            raise HarnessError(f"`dbt {' '.join(command)}`: models failed to build: {broken[:5]}; see {log_path}")
+    elif done.returncode != 0:
+        raise HarnessError(f"`dbt {' '.join(command)}` failed (exit {done.returncode}); see {log_path}")
+    return summary
+
+
+def summarize_run_results(results: dict[str, Any], wall: float) -> dict[str, Any]:
+    """Per resource type: node count, summed node seconds and wall span (union of the nodes' intervals)."""
+    kinds: dict[str, dict[str, Any]] = {}
+    intervals: dict[str, list[tuple[float, float]]] = {}
+    failures: dict[str, list[str]] = {}
+    nodes = []
+    for result in results.get("results", []):
+        unique_id = result["unique_id"]
+        kind = unique_id.split(".", 1)[0]
+        kind = "test" if kind in ("test", "unit_test") else kind
+        seconds = float(result.get("execution_time") or 0.0)
+        entry = kinds.setdefault(kind, {"count": 0, "sum_seconds": 0.0})
+        entry["count"] += 1
+        entry["sum_seconds"] += seconds
+        span = _interval(result.get("timing") or [])
+        if span:
+            intervals.setdefault(kind, []).append(span)
+        if result.get("status") in ("error", "fail", "runtime error"):
+            failures.setdefault(kind, []).append(unique_id)
+        nodes.append((seconds, unique_id))
+    for kind, entry in kinds.items():
+        entry["sum_seconds"] = round(entry["sum_seconds"], 2)
+        entry["wall_seconds"] = round(_union_length(intervals.get(kind, [])), 2)
+    all_nodes = [span for spans in intervals.values() for span in spans]
+    nodes_wall = _union_length(all_nodes)
+    return {
+        "elapsed_seconds": round(float(results.get("elapsed_time") or 0.0), 2),
+        "models_seconds": kinds.get("model", {}).get("wall_seconds", 0.0),
+        "tests_seconds": kinds.get("test", {}).get("wall_seconds", 0.0),
+        "overhead_seconds": round(max(wall - nodes_wall, 0.0), 2),
+        "by_type": kinds,
+        "slowest": [{"node": node, "seconds": round(s, 2)} for s, node in sorted(nodes, reverse=True)[:12]],
+        "failures": failures,
+    }
+
+
+def _interval(timing: list[dict[str, Any]]) -> tuple[float, float] | None:
+    starts, ends = [], []
+    for step in timing:
+        if step.get("started_at") and step.get("completed_at"):
+            starts.append(datetime.fromisoformat(step["started_at"].replace("Z", "+00:00")).timestamp())
+            ends.append(datetime.fromisoformat(step["completed_at"].replace("Z", "+00:00")).timestamp())
+    return (min(starts), max(ends)) if starts else None
+
+
+def _union_length(spans: list[tuple[float, float]]) -> float:
+    total, current_start, current_end = 0.0, None, None
+    for start, end in sorted(spans):
+        if current_end is None or start > current_end:
+            if current_end is not None:
+                total += current_end - current_start
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_end is not None:
+        total += current_end - current_start
+    return total
+
+
+FLOOR_RUNNER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute(open(sys.argv[2]).read())
+con.close()
+"""
+
+
+def run_floor(run: Run) -> dict[str, Any]:
+    """Time bench/floor.sql in its own process, then compare its tables with the marts and drop them."""
+    with PeakTreeMemory(include_self=False) as memory:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", FLOOR_RUNNER, str(run.db), str(FLOOR_SQL)], capture_output=True, text=True
+        )
+        seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise HarnessError(f"bench/floor.sql failed: {done.stderr[-2000:]}")
+    con = duckdb.connect(str(run.db))
+    try:
+        checks = {check.floor_table: compare(con, check) for check in FLOOR_CHECKS}
+        con.execute("drop schema bench_floor cascade")
+    finally:
+        con.close()
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_gb": round(memory.peak_bytes / GB, 3),
+        "checks": checks,
+        "all_equal": all(c["status"] == "equal" for c in checks.values() if c["status"] != "skipped"),
+    }
+
+
+def compare(con: duckdb.DuckDBPyConnection, check: FloorCheck) -> dict[str, Any]:
+    """Every floor row must have a mart row with the same keys and equal values (doubles to 1e-9 relative, money
+    to the cent), and the row counts must match."""
+    mart_columns = {
+        row[0]: row[1]
+        for row in con.execute(
+            "select column_name, data_type from duckdb_columns() where schema_name = 'marts' and table_name = ?",
+            [check.mart],
+        ).fetchall()
+    }
+    if not mart_columns:
+        return {"status": "skipped", "reason": f"marts.{check.mart} does not exist"}
+    floor_columns = [
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'bench_floor' and table_name = ? "
+            "order by column_index",
+            [check.floor_table],
+        ).fetchall()
+    ]
+    missing = [c for c in floor_columns if c not in mart_columns]
+    if missing:
+        return {"status": "skipped", "reason": f"marts.{check.mart} lacks column(s) {missing}"}
+    values = [c for c in floor_columns if c not in check.keys]
+    join = " and ".join(f"f.{k} is not distinct from m.{k}" for k in check.keys)
+    mismatch = " or ".join(
+        f"not (f.{c} is not distinct from m.{c} or abs(cast(f.{c} as double) - cast(m.{c} as double)) "
+        f"<= 0.005 + 1e-9 * abs(cast(m.{c} as double)))"
+        if mart_columns[c] not in ("VARCHAR", "DATE", "BOOLEAN")
+        else f"f.{c} is distinct from m.{c}"
+        for c in values
+    )
+    mart = f"(select * from marts.{check.mart} where {check.mart_filter})"
+    floor_rows, mart_rows = con.execute(
+        f"select (select count(*) from bench_floor.{check.floor_table}), (select count(*) from {mart})"
+    ).fetchone()
+    bad = con.execute(
+        f"""
+        select count(*) from bench_floor.{check.floor_table} f
+        left join {mart} m on {join}
+        where m.{check.keys[0]} is null or {mismatch or "false"}
+        """
+    ).fetchone()[0]
+    example = None
+    if bad:
+        example = con.execute(
+            f"""
+            select f.*, m.* from bench_floor.{check.floor_table} f left join {mart} m on {join}
+            where m.{check.keys[0]} is null or {mismatch or "false"} limit 1
+            """
+        ).fetchone()
+    equal = bad == 0 and floor_rows == mart_rows
+    return {
+        "status": "equal" if equal else "DIFFERENT",
+        "floor_rows": floor_rows,
+        "mart_rows": mart_rows,
+        "mismatched_rows": bad,
+        "columns": values,
+        "example": [str(v) for v in example] if example else None,
+    }
+
+
+def run_census_load(run: Run) -> dict[str, Any]:
+    command = [sys.executable, str(CENSUS_LOAD)]
+    if run.args.scale < 1:
+        command += ["--scale", str(max(run.args.scale, 0.05)), "--pacing-requests", "12"]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+    return {
+        "command": " ".join(command[1:]),
+        "seconds": round(time.perf_counter() - started, 2),
+        "exit_code": done.returncode,
+        "output": done.stdout.strip().splitlines()[-12:],
+    }
+
+
+def ratios(report: dict[str, Any]) -> dict[str, float | None]:
+    full = report["dbt_full_build"]
+    incremental = report["dbt_incremental_build"]
+    floor = report["floor"]["seconds"]
+    return {
+        "models_vs_floor": _ratio(full["models_seconds"], floor),
+        "build_vs_floor": _ratio(full["wall_seconds"], floor),
+        "incremental_vs_full": _ratio(incremental["wall_seconds"], full["wall_seconds"]),
+        "incremental_models_vs_full_models": _ratio(incremental["models_seconds"], full["models_seconds"]),
+        "peak_memory_full_build_gb": full["peak_rss_gb"],
+        "raw_load_rows_per_second": report["raw_load"]["rows_per_second"],
+        "new_month_loader_rows_per_second": report["new_month_load"]["rows_per_second"],
+    }
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return round(numerator / denominator, 3)
+
+
+def targets(measured: dict[str, float | None]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for name, (op, limit, what) in TARGETS.items():
+        value = measured.get(name)
+        met = value is not None and (value <= limit if op == "<=" else value >= limit)
+        status = "N/A" if value is None else ("MET" if met else "MISSED")
+        out[name] = {"value": value, "target": f"{op} {limit:g}", "status": status, "what": what}
+    return out
+
+
+def file_size(db: Path) -> int:
+    wal = db.with_name(db.name + ".wal")
+    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def write_report(report: dict[str, Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    tmp.replace(out)
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The printed summary (also the README's Performance table)."""
+    lines = []
+    config = report.get("config", {})
+    rows = report.get("rows", {})
+    lines.append(
+        f"bench: scale {config.get('scale')}, {config.get('first_month')}..{config.get('last_month')} "
+        f"({config.get('months')} months), {rows.get('total', 0):,} raw rows "
+        f"(imports {rows.get('imports', 0):,}, exports {rows.get('exports', 0):,}); "
+        f"{report.get('machine', {}).get('cpus')} cpus, {report.get('machine', {}).get('memory_gb')} GB"
+    )
+    lines.append(f"{'phase':<36}{'seconds':>10}{'peak RSS GB':>13}  note")
+
+    def row(name: str, section: str, note: str = "") -> None:
+        part = report.get(section)
+        if not part:
+            return
+        seconds = part.get("wall_seconds", part.get("seconds"))
+        rss = part.get("peak_rss_gb")
+        lines.append(f"{name:<36}{seconds:>10.1f}{'' if rss is None else f'{rss:>13.2f}':>13}  {note}")
+
+    raw = report.get("raw_load", {})
+    row("generate (not counted)", "generate")
+    row("raw load", "raw_load", f"{raw.get('rows_per_second') or 0:,} rows/s")
+    row("dbt parse", "dbt_parse")
+    full = report.get("dbt_full_build", {})
+    row(
+        "dbt build --full-refresh",
+        "dbt_full_build",
+        f"models {full.get('models_seconds', 0):.1f} s, tests {full.get('tests_seconds', 0):.1f} s, "
+        f"overhead {full.get('overhead_seconds', 0):.1f} s",
+    )
+    floor = report.get("floor", {})
+    row("floor (bench/floor.sql)", "floor", "equal to marts" if floor.get("all_equal") else "NOT equal to marts")
+    new = report.get("new_month_load", {})
+    row(f"load {new.get('month', '')} via loader", "new_month_load", f"{new.get('rows_per_second') or 0:,} rows/s")
+    inc = report.get("dbt_incremental_build", {})
+    row(
+        "dbt build (incremental, +1 month)",
+        "dbt_incremental_build",
+        f"models {inc.get('models_seconds', 0):.1f} s, tests {inc.get('tests_seconds', 0):.1f} s",
+    )
+    row("aitrade publish (serving copy + parquet)", "publish", f"{report.get('publish', {}).get('rows', 0):,} rows")
+    if "warehouse_bytes" in report:
+        lines.append(f"{'warehouse file':<36}{report['warehouse_bytes'] / GB:>10.2f} GB")
+    if report.get("targets"):
+        lines.append("")
+        lines.append(f"{'target':<30}{'value':>14}{'goal':>14}  status")
+        for name, target in report["targets"].items():
+            value = target["value"]
+            shown = "n/a" if value is None else (f"{value:,.0f}" if value >= 1000 else f"{value:.3f}")
+            lines.append(f"{name:<30}{shown:>14}{target['target']:>14}  {target['status']}")
+    if report.get("error"):
+        lines.append(f"\nERROR (harness broke): {report['error']}")
+    failures = {k: v for k, v in report.get("dbt_full_build", {}).get("failures", {}).items() if v}
+    if failures:
+        lines.append(f"\nWARNING: dbt test failures in the full build: {failures}")
+    return "\n".join(lines)
+
+
+def format_markdown(report: dict[str, Any]) -> str:
+    """The report as the README's Performance table."""
+    config, rows, machine_info = report.get("config", {}), report.get("rows", {}), report.get("machine", {})
+    full, inc = report.get("dbt_full_build", {}), report.get("dbt_incremental_build", {})
+    raw, new, floor = report.get("raw_load", {}), report.get("new_month_load", {}), report.get("floor", {})
+    lines = [
+        f"Scale {config.get('scale')} ({config.get('first_month')}..{config.get('last_month')}, "
+        f"{rows.get('total', 0):,} raw rows: imports {rows.get('imports', 0):,}, exports {rows.get('exports', 0):,}), "
+        f"{machine_info.get('cpus')} CPUs, {machine_info.get('memory_gb')} GB RAM, load average at start "
+        f"{machine_info.get('load_average_at_start')}, {report.get('date', '')[:16]} UTC.",
+        "",
+        "| Phase | Seconds | Peak RSS (GB) | Note |",
+        "|---|---:|---:|---|",
+        f"| raw load | {raw.get('seconds', 0):.1f} | {raw.get('peak_rss_gb', 0):.2f} | "
+        f"{raw.get('rows_per_second') or 0:,} rows/s |",
+        f"| `dbt parse` | {report.get('dbt_parse', {}).get('wall_seconds', 0):.1f} | | |",
+        f"| `dbt build --full-refresh` | {full.get('wall_seconds', 0):.1f} | {full.get('peak_rss_gb', 0):.2f} | "
+        f"models {full.get('models_seconds', 0):.1f} s, tests {full.get('tests_seconds', 0):.1f} s |",
+        f"| floor (`bench/floor.sql`) | {floor.get('seconds', 0):.1f} | {floor.get('peak_rss_gb', 0):.2f} | "
+        f"{'equal to the marts' if floor.get('all_equal') else 'NOT equal to the marts'} |",
+        f"| load {new.get('month', '')} (loader) | {new.get('seconds', 0):.1f} | | "
+        f"{new.get('rows', 0):,} rows, {new.get('rows_per_second') or 0:,} rows/s |",
+        f"| `dbt build` (incremental, +1 month) | {inc.get('wall_seconds', 0):.1f} | {inc.get('peak_rss_gb', 0):.2f} | "
+        f"models {inc.get('models_seconds', 0):.1f} s, tests {inc.get('tests_seconds', 0):.1f} s |",
+        f"| `aitrade publish` | {report.get('publish', {}).get('seconds', 0):.1f} | "
+        f"{report.get('publish', {}).get('peak_rss_gb', 0):.2f} | serving copy and parquet of "
+        f"{report.get('publish', {}).get('marts', 0)} marts |",
+        f"| warehouse file | | | {report.get('warehouse_bytes', 0) / GB:.2f} GB |",
+        "",
+        "| Target | Value | Goal | Status |",
+        "|---|---:|---:|---|",
+    ]
+    for target in report.get("targets", {}).values():
+        value = target["value"]
+        shown = "n/a" if value is None else (f"{value:,.0f}" if value >= 1000 else f"{value:.2f}")
+        lines.append(f"| {target['what']} | {shown} | {target['target']} | {target['status']} |")
+    return "\n".join(lines)

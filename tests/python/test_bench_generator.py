@@ -1,0 +1,170 @@
+"""The benchmark's synthetic Census generator (ingestion/demo_scaled.py) and the floor comparison."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion import demo_scaled
+from ingestion.paths import REPO_ROOT
+from ingestion.warehouse import connect
+
+sys.path.insert(0, str(REPO_ROOT))  # `bench` is a top-level folder of the repository, not an installed package
+from bench.harness import FloorCheck, _union_length, compare, summarize_run_results
+
+CONFIG = demo_scaled.ScaledConfig(scale=0.004, first_month="2023-01", last_month="2024-06")
+DETAIL = "cty_code <> '-' and cty_code not like '00%' and cty_code not like '%X%'"
+
+
+def build(db: Path, config: demo_scaled.ScaledConfig = CONFIG) -> dict[str, int]:
+    con = connect(db)
+    try:
+        demo_scaled.prepare(con, config)
+        demo_scaled.write_reference(con, config)
+        files = demo_scaled.generate_history(con, config, db.parent / f"{db.stem}_gen", progress=False)
+        return demo_scaled.load_history(con, files, progress=False)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    db = tmp_path_factory.mktemp("bench_gen") / "w.duckdb"
+    return db, build(db)
+
+
+def test_history_has_census_shape(warehouse: tuple[Path, dict[str, int]]) -> None:
+    db, rows = warehouse
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        per_month = con.execute(
+            "select min(n), max(n) from (select time, count(*) as n from raw.census_imports group by time)"
+        ).fetchone()
+        target = demo_scaled.FULL_ROWS_PER_MONTH["imports"] * CONFIG.scale
+        assert 0.75 * target <= per_month[0] <= per_month[1] <= 1.3 * target
+        assert con.execute("select count(distinct time) from raw.census_imports").fetchone()[0] == 18
+        assert rows["imports"] == con.execute("select count(*) from raw.census_imports").fetchone()[0]
+        # aggregate rows (world, EU, USMCA, continents) are exact sums of their detail rows
+        mismatches = con.execute(
+            f"""
+            with detail as (
+                select time, i_commodity, sum(con_val_mo) as v, sum(cal_dut_mo) as d from raw.census_imports
+                where {DETAIL} group by all
+            )
+            select count(*) from raw.census_imports w join detail using (time, i_commodity)
+            where w.cty_code = '-' and (w.con_val_mo <> detail.v or w.cal_dut_mo <> detail.d)
+            """
+        ).fetchone()[0]
+        assert mismatches == 0
+        codes = {r[0] for r in con.execute("select distinct cty_code from raw.census_imports").fetchall()}
+        assert {"-", "0003", "0020", "4XXX", "5XXX"} <= codes
+        # zero-heavy but never all-zero, 10-digit codes with some leading-zero chapters
+        zeros = con.execute(
+            """
+            select count(*) filter (where con_val_mo = 0 and gen_val_mo = 0 and cal_dut_mo = 0 and dut_val_mo = 0
+                and con_qy1_mo = 0 and con_qy2_mo = 0),
+                count(*) filter (where cal_dut_mo = 0), count(*) filter (where con_qy1_mo = 0),
+                count(*) filter (where con_val_mo = 0), count(*) filter (where i_commodity like '0%'),
+                count(*) filter (where length(i_commodity) <> 10)
+            from raw.census_imports
+            """
+        ).fetchone()
+        all_zero, no_duty, no_quantity, zero_value, leading_zero, bad_length = zeros
+        assert all_zero == 0 and bad_length == 0
+        assert no_duty > rows["imports"] / 2 and no_quantity > 0 and zero_value > 0 and leading_zero > 0
+        manifest = con.execute(
+            "select count(*), sum(row_count), bool_and(status = 'loaded' and source = 'bench') from raw.load_manifest"
+        ).fetchone()
+        assert manifest == (36, rows["imports"] + rows["exports"], True)
+        labels = dict(con.execute("select relevance, count(*) from raw.hs10_labels group by 1").fetchall())
+        assert set(labels) == {"High", "Medium", "Low"} and labels["Low"] > labels["High"] > 0
+    finally:
+        con.close()
+
+
+def test_generator_is_deterministic_and_reloading_replaces(tmp_path: Path, warehouse: tuple[Path, dict]) -> None:
+    db, _ = warehouse
+    again = tmp_path / "again.duckdb"
+    build(again)
+    query = (
+        "select time, i_commodity, cty_code, con_val_mo, gen_val_mo, cal_dut_mo, con_qy1_mo from raw.census_imports "
+        "order by all"
+    )
+    first = duckdb.connect(str(db), read_only=True)
+    second = duckdb.connect(str(again))
+    try:
+        assert first.execute(query).fetchall() == second.execute(query).fetchall()
+        before = second.execute("select count(*) from raw.census_imports").fetchone()[0]
+        files = sorted((tmp_path / "again_gen").glob("imports_*.parquet"))
+        demo_scaled.load_history(second, files[:1], progress=False)  # reload one year: partitions replaced
+        assert second.execute("select count(*) from raw.census_imports").fetchone()[0] == before
+        assert second.execute("select count(*) from raw.load_manifest where status = 'superseded'").fetchone()[0] == 12
+    finally:
+        first.close()
+        second.close()
+
+
+def test_new_month_goes_through_the_real_loader(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    config = demo_scaled.ScaledConfig(scale=0.002, first_month="2025-12", last_month="2026-01")
+    build(db, config)
+    con = connect(db)
+    try:
+        demo_scaled.prepare(con, config)
+        result = demo_scaled.load_month_via_loader(con, db, config, "exports", demo_scaled.NEXT_MONTH)
+        assert not result.skipped and result.rows > 0
+        stored = con.execute(
+            "select count(*), sum(all_val_mo) from raw.census_exports where partition_id = 'exports/2026-02/ALL'"
+        ).fetchone()
+        assert stored == (result.rows, result.value_sum)
+        assert con.execute(
+            "select landing_path is not null and sha256 is not null from raw.load_manifest "
+            "where partition_id = 'exports/2026-02/ALL' and status = 'loaded'"
+        ).fetchone() == (True,)
+    finally:
+        con.close()
+
+
+def test_floor_comparison_detects_a_difference(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "c.duckdb"))
+    con.execute("create schema marts; create schema bench_floor")
+    con.execute(
+        "create table marts.m as select * from (values ('a', 1.0::double, 10::decimal(38,2), true)) t(k, r, v, s)"
+    )
+    con.execute("create table bench_floor.f as select * from (values ('a', 1.0::double, 10::decimal(38,2))) t(k, r, v)")
+    check = FloorCheck("f", "m", ("k",), "s")
+    assert compare(con, check)["status"] == "equal"
+    con.execute("update bench_floor.f set v = 10.02")
+    result = compare(con, check)
+    assert result["status"] == "DIFFERENT" and result["mismatched_rows"] == 1
+    con.execute("update bench_floor.f set v = 10; insert into bench_floor.f values ('b', 2, 3)")
+    assert compare(con, check)["status"] == "DIFFERENT"
+    assert compare(con, FloorCheck("f", "missing", ("k",)))["status"] == "skipped"
+    con.close()
+
+
+def test_run_results_summary_separates_models_and_tests() -> None:
+    def node(unique_id: str, start: int, end: int, status: str = "success") -> dict:
+        stamp = "2026-01-01T00:00:{:02d}Z"
+        timing = [{"name": "execute", "started_at": stamp.format(start), "completed_at": stamp.format(end)}]
+        return {"unique_id": unique_id, "status": status, "execution_time": end - start, "timing": timing}
+
+    results = {
+        "elapsed_time": 20,
+        "results": [
+            node("model.p.a", 0, 4),
+            node("model.p.b", 2, 6),
+            node("test.p.t1", 6, 7),
+            node("unit_test.p.u", 7, 9, "fail"),
+        ],
+    }
+    summary = summarize_run_results(results, wall=30)
+    assert summary["models_seconds"] == 6 and summary["tests_seconds"] == 3
+    assert summary["by_type"]["model"] == {"count": 2, "sum_seconds": 8, "wall_seconds": 6}
+    assert summary["overhead_seconds"] == 21
+    assert summary["failures"] == {"test": ["unit_test.p.u"]}
+    assert summary["slowest"][0] == {"node": "model.p.b", "seconds": 4} or summary["slowest"][0]["seconds"] == 4
+    assert _union_length([(0, 1), (0.5, 2), (5, 6)]) == 3

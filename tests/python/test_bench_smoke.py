@@ -1,0 +1,125 @@
+"""`python -m bench` at a tiny scale: the report's structure and numbers (never timing targets).
+
+The harness must exit 0 when targets are missed (they are results) and non-zero only when it breaks.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingestion.paths import REPO_ROOT
+
+SELECT = "+ai_trade_annual +ai_trade_share_annual +ai_trade_index_monthly +counterfactual_balance_annual"
+SECTIONS = (
+    "date",
+    "machine",
+    "config",
+    "rows",
+    "generate",
+    "raw_load",
+    "dbt_parse",
+    "dbt_full_build",
+    "warehouse_bytes_after_full_build",
+    "floor",
+    "new_month_load",
+    "dbt_incremental_build",
+    "warehouse_bytes",
+    "publish",
+    "ratios",
+    "targets",
+    "total_seconds",
+)
+
+
+def run_bench(tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp_path / "latest.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--work", str(tmp_path / "work"), "--out", str(out), *extra],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return done, out
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict]:
+    tmp_path = tmp_path_factory.mktemp("bench_smoke")
+    done, out = run_bench(
+        tmp_path, "--scale", "0.001", "--first-month", "2022-01", "--skip-census-load", "--select", SELECT
+    )
+    assert out.is_file(), done.stderr[-3000:]
+    return done, json.loads(out.read_text())
+
+
+def test_smoke_run_exits_0_and_reports_every_phase(smoke: tuple[subprocess.CompletedProcess[str], dict]) -> None:
+    done, report = smoke
+    assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert "error" not in report
+    for section in SECTIONS:
+        assert section in report, section
+    assert report["config"]["scale"] == 0.001
+    assert report["config"]["months"] == 49  # 2022-01 .. 2026-01
+    assert report["machine"]["cpus"] >= 1 and report["machine"]["duckdb"]
+    # the printed table names every phase and every target with a status
+    for phrase in ("raw load", "dbt build --full-refresh", "floor (bench/floor.sql)", "dbt build (incremental"):
+        assert phrase in done.stdout
+    for name in ("models_vs_floor", "incremental_vs_full", "peak_memory_full_build_gb", "raw_load_rows_per_second"):
+        assert name in done.stdout
+
+
+def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.CompletedProcess[str], dict]) -> None:
+    _, report = smoke
+    rows = report["rows"]
+    assert rows["imports"] > 0 and rows["exports"] > 0
+    assert rows["total"] == rows["imports"] + rows["exports"]
+    rate = rows["total"] / report["raw_load"]["seconds"]  # seconds are rounded to 0.01 in the report
+    assert report["raw_load"]["rows_per_second"] == pytest.approx(rate, rel=0.02)
+    assert report["new_month_load"]["month"] == "2026-02" and report["new_month_load"]["rows"] > 0
+    assert report["warehouse_bytes"] >= report["warehouse_bytes_after_full_build"] > 0
+
+    for build in ("dbt_full_build", "dbt_incremental_build"):
+        part = report[build]
+        assert part["exit_code"] == 0, part
+        assert part["wall_seconds"] > 0 and part["peak_rss_gb"] > 0
+        assert part["by_type"]["model"]["count"] > 0 and part["by_type"]["test"]["count"] > 0
+        assert 0 < part["models_seconds"] <= part["wall_seconds"]
+        assert 0 < part["tests_seconds"] <= part["wall_seconds"]
+        assert part["slowest"] and all(n["seconds"] >= 0 for n in part["slowest"])
+        assert part["failures"] == {}
+    assert "--full-refresh" in report["dbt_full_build"]["command"]
+    assert "--full-refresh" not in report["dbt_incremental_build"]["command"]
+
+    floor = report["floor"]
+    assert floor["seconds"] > 0
+    assert floor["all_equal"] is True
+    for name in ("ai_trade_annual", "ai_trade_share_annual", "ai_trade_index_monthly", "counterfactual_balance_annual"):
+        check = floor["checks"][name]
+        assert check["status"] == "equal", check
+        assert check["floor_rows"] == check["mart_rows"] > 0
+
+    assert report["publish"]["marts"] >= 4 and report["publish"]["rows"] > 0 and report["publish"]["serving_bytes"] > 0
+
+    ratios = report["ratios"]
+    full, incremental = report["dbt_full_build"], report["dbt_incremental_build"]
+    assert ratios["models_vs_floor"] == round(full["models_seconds"] / floor["seconds"], 3)
+    assert ratios["incremental_vs_full"] == round(incremental["wall_seconds"] / full["wall_seconds"], 3)
+    assert ratios["peak_memory_full_build_gb"] == full["peak_rss_gb"]
+    for name, target in report["targets"].items():
+        assert target["status"] in ("MET", "MISSED"), name  # a missed target is a result, and the exit code stays 0
+        assert target["value"] == ratios[name]
+
+
+def test_harness_exits_non_zero_when_it_breaks(tmp_path: Path) -> None:
+    done, out = run_bench(tmp_path, "--scale", "0.001", "--first-month", "2026-13", "--skip-census-load")
+    assert done.returncode == 1
+    report = json.loads(out.read_text())
+    assert "error" in report
+    assert "bench harness FAILED" in done.stderr

@@ -45,6 +45,7 @@ publish: $(STAMP)
 ## bench: the full-size performance benchmark (not part of `make test`; see README "Performance")
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python bench/classifier.py --json bench/results/classifier.json
 
 clean:
 	rm -rf target logs data

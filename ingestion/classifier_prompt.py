@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ingestion.errors import UserError
-from ingestion.schema import CATEGORY_VALUES
+from ingestion.schema import CATEGORY_VALUES, RELEVANCE_VALUES
 
 PROMPT_FILE = Path(__file__).resolve().parent / "prompts" / "hs10_relevance.md"
 _VERSION = re.compile(r"^<!-- version: (\S+) -->")
@@ -27,18 +27,9 @@ CHARS_PER_TOKEN = 4
 # (relevance, confidence, category, specific_use, reasoning and the keys) = ~125 tokens; rounded up.
 EST_COMPLETION_TOKENS_PER_CODE = 130
 
-Relevance = Literal["High", "Medium", "Low"]
-Category = Literal[
-    "Compute_Hardware",
-    "Networking_Telecom",
-    "Electrical_Power",
-    "Cooling_HVAC",
-    "Building_Structure",
-    "Fire_Safety_Security",
-    "Specialty_Materials",
-    "Maintenance_Operations",
-    "Not_DC_Related",
-]
+# The allowed values are defined once, in the raw contract; Literal of a tuple means "one of these".
+Relevance = Literal[RELEVANCE_VALUES]  # type: ignore[valid-type]
+Category = Literal[CATEGORY_VALUES]  # type: ignore[valid-type]
 
 
 class Classification(BaseModel):

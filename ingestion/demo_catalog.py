@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingestion.schema import CATEGORY_VALUES
+
 # (Census code, Census name, ISO alpha-2). Real Census Schedule C codes.
 COUNTRIES: tuple[tuple[str, str, str], ...] = (
     ("1220", "CANADA", "CA"),
@@ -279,17 +281,7 @@ class Family:
     end_use: str = "21300"
 
 
-CH, NT, EP, COOL, BS, FSS, SM, MO, NDC = (
-    "Compute_Hardware",
-    "Networking_Telecom",
-    "Electrical_Power",
-    "Cooling_HVAC",
-    "Building_Structure",
-    "Fire_Safety_Security",
-    "Specialty_Materials",
-    "Maintenance_Operations",
-    "Not_DC_Related",
-)
+CH, NT, EP, COOL, BS, FSS, SM, MO, NDC = CATEGORY_VALUES
 
 FAMILIES: tuple[Family, ...] = (
     # High: compute hardware

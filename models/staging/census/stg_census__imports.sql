@@ -24,7 +24,7 @@ renamed as (
         unit_qy1 as unit_1,
         unit_qy2 as unit_2,
         source as data_source,
-        source = 'demo' as is_synthetic,
+        source in ('demo', 'bench') as is_synthetic,
         vintage,
         partition_id,
         loaded_at

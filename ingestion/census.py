@@ -5,14 +5,18 @@ The run is resumable by construction: each request is one partition loaded atomi
 manifest row is complete for exactly the request planned now. `--refresh-months N` re-pulls every partition that
 touches the trailing N months with `replace=True`, so a revision supersedes the old vintage in the manifest.
 
-Only worker threads talk HTTP and parse; the main thread owns the DuckDB connection and loads partitions one at a
-time in completion order. At most `2 * concurrency` responses are held in memory.
+Only worker threads talk HTTP and parse; the main thread owns the DuckDB connection and loads partitions in
+completion order, several per transaction (`warehouse.load_trade_partitions`): each commit costs a WAL fsync, and
+most partitions (small partners' country-years) hold a few thousand rows, so one commit per partition would make
+the commit, not the data, the bottleneck. A batch is all-or-nothing like a single partition. At most
+`2 * concurrency` requests are in flight and at most `LOAD_BATCH_ROWS` parsed rows wait for their load.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -51,6 +55,9 @@ from ingestion.schema import RAW_SCHEMA
 
 log = logging.getLogger(__name__)
 _LATEST_PROBES = 12
+LOAD_BATCH_ROWS = 250_000
+LOAD_BATCH_PARTITIONS = 64
+LOAD_BATCH_SECONDS = 5.0  # at Census's pace, do not keep fetched partitions unloaded for longer than this
 
 
 @dataclass(frozen=True)
@@ -301,32 +308,39 @@ def _fetch_and_load(
                     return
 
         top_up()
+        waiting: list[_Fetched] = []  # fetched, not yet loaded
+        waiting_since = time.monotonic()
+
+        def flush() -> None:
+            _load_batch(con, waiting, replace_of, landing_root, config.source, vintage, fetched_at, summary)
+            bar.update(len(waiting))
+            bar.set_postfix(
+                rows=summary.rows, retries=client.stats["retries"], failed=len(summary.failures), refresh=False
+            )
+            waiting.clear()
+
         try:
             while in_flight:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     request = in_flight.pop(future)
                     try:
-                        fetched = future.result()
+                        if not waiting:
+                            waiting_since = time.monotonic()
+                        waiting.append(future.result())
                     except (FetchFailedError, MalformedResponse) as error:
                         summary.failures.append(f"{request.partition_id}: {client.redact(error)}")
                         log.warning("failed %s: %s", request.partition_id, client.redact(error))
-                    else:
-                        _load(
-                            con,
-                            fetched,
-                            replace_of[request.partition_id],
-                            landing_root,
-                            config.source,
-                            vintage,
-                            fetched_at,
-                            summary,
-                        )
-                    bar.update(1)
-                    bar.set_postfix(
-                        rows=summary.rows, retries=client.stats["retries"], failed=len(summary.failures), refresh=False
-                    )
+                        bar.update(1)
                 top_up()
+                waiting_rows = sum(f.table.num_rows for f in waiting if f.table is not None)
+                if waiting and (
+                    not in_flight
+                    or waiting_rows >= LOAD_BATCH_ROWS
+                    or len(waiting) >= LOAD_BATCH_PARTITIONS
+                    or time.monotonic() - waiting_since >= LOAD_BATCH_SECONDS
+                ):
+                    flush()
         except BaseException:
             for future in in_flight:
                 future.cancel()
@@ -335,41 +349,54 @@ def _fetch_and_load(
             bar.close()
 
 
-def _load(
+def _load_batch(
     con: duckdb.DuckDBPyConnection,
-    fetched: _Fetched,
-    replace: bool,
+    batch: list[_Fetched],
+    replace_of: dict[str, bool],
     landing_root: Path,
     source: str,
     vintage: str,
     fetched_at: datetime,
     summary: CensusSummary,
 ) -> None:
-    request = fetched.request
-    record = request.request_record()
-    if fetched.split:
-        record["split"] = "chapter"
-        summary.split_by_chapter += 1
-    partition = warehouse.TradePartition(
-        flow=request.flow,
-        period=request.period,
-        cty_code=request.cty_code,
-        source=source,
-        vintage=vintage,
-        fetched_at=fetched_at,
-        request=record,
-    )
-    summary.dropped_other_countries += fetched.dropped
-    if fetched.table is None or fetched.table.num_rows == 0:
-        warehouse.record_empty_partition(con, partition)
-        summary.empty += 1
-        return
-    result = warehouse.load_trade_partition(con, partition, fetched.table, landing_root, replace=replace)
+    """Load fetched partitions: empty ones recorded one by one, the others in one transaction per replace flag."""
+    to_load: dict[bool, list[tuple[_Fetched, warehouse.TradePartition]]] = defaultdict(list)
+    for fetched in batch:
+        request = fetched.request
+        record = request.request_record()
+        if fetched.split:
+            record["split"] = "chapter"
+            summary.split_by_chapter += 1
+        partition = warehouse.TradePartition(
+            flow=request.flow,
+            period=request.period,
+            cty_code=request.cty_code,
+            source=source,
+            vintage=vintage,
+            fetched_at=fetched_at,
+            request=record,
+        )
+        summary.dropped_other_countries += fetched.dropped
+        if fetched.table is None or fetched.table.num_rows == 0:
+            warehouse.record_empty_partition(con, partition)
+            summary.empty += 1
+        else:
+            to_load[replace_of[request.partition_id]].append((fetched, partition))
+    for replace, items in to_load.items():
+        results = warehouse.load_trade_partitions(
+            con, [(partition, fetched.table) for fetched, partition in items], landing_root, replace=replace
+        )
+        for (fetched, _), result in zip(items, results, strict=True):
+            _account(fetched, result, summary)
+
+
+def _account(fetched: _Fetched, result: warehouse.LoadResult, summary: CensusSummary) -> None:
     if result.skipped:
         summary.unchanged += 1
         return
     summary.loaded += 1
     summary.rows += result.rows
+    request = fetched.request
     if request.cty_code == WORLD_TOTAL:  # the dollars shown are the country detail; the world total repeats them
         return
     value = VALUE_VARIABLE[request.flow].lower()

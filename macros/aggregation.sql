@@ -5,6 +5,12 @@
     cast({{ expression }} as decimal(38, 2))
 {%- endmacro %}
 
+{#- A double made summable exactly: a sum of doubles depends on row order (parallel scans), a decimal sum
+    does not. Six decimal places keep far more precision than the cents the marts publish. -#}
+{% macro exact_sum_operand(expression) -%}
+    cast({{ expression }} as decimal(38, 6))
+{%- endmacro %}
+
 {#- A ratio of sums as a double; null (never 0 or an error) when the denominator is 0 or null. -#}
 {% macro safe_ratio(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)

@@ -14,8 +14,9 @@ variants as (
 
 annual as (
 
-    -- Sums of the unrounded monthly doubles, rounded once here: the closed form holds to the
-    -- cent.
+    -- Monthly doubles are summed as decimals with 6 places (exact and independent of row
+    -- order, which a double sum is not) and rounded to the cent once, in final: the closed
+    -- form holds to the cent.
     select
         variant_id,
         year,
@@ -26,13 +27,13 @@ annual as (
         sum(ai_exports) as ai_exports,
         sum(non_ai_imports) as non_ai_imports,
         sum(non_ai_exports) as non_ai_exports,
-        sum(counterfactual_ai_imports) as counterfactual_ai_imports,
-        sum(counterfactual_ai_exports) as counterfactual_ai_exports,
-        sum(excess_ai_imports) as excess_ai_imports,
-        sum(excess_ai_exports) as excess_ai_exports,
-        sum(actual_balance) as actual_balance,
-        sum(counterfactual_balance) as counterfactual_balance,
-        sum(net_effect) as net_effect,
+        sum({{ exact_sum_operand('counterfactual_ai_imports') }}) as counterfactual_ai_imports,
+        sum({{ exact_sum_operand('counterfactual_ai_exports') }}) as counterfactual_ai_exports,
+        sum({{ exact_sum_operand('excess_ai_imports') }}) as excess_ai_imports,
+        sum({{ exact_sum_operand('excess_ai_exports') }}) as excess_ai_exports,
+        sum({{ exact_sum_operand('actual_balance') }}) as actual_balance,
+        sum({{ exact_sum_operand('counterfactual_balance') }}) as counterfactual_balance,
+        sum({{ exact_sum_operand('net_effect') }}) as net_effect,
         {{ any_true('is_synthetic') }} as is_synthetic
     from counterfactual
     group by 1, 2

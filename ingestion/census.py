@@ -14,7 +14,6 @@ the commit, not the data, the bottleneck. A batch is all-or-nothing like a singl
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import defaultdict
@@ -25,7 +24,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 from tqdm import tqdm
 
 from ingestion import warehouse
@@ -219,27 +217,6 @@ def _probe_rows(payload: list[list[object]]) -> int:
     return len(payload) - 1
 
 
-def current_requests(con: duckdb.DuckDBPyConnection, flow: str) -> dict[str, object]:
-    """partition_id -> the stored request params of its current (complete) manifest row."""
-    complete = warehouse.completed_partitions(con, flow)
-    rows = con.execute(
-        f"""
-        select partition_id, request from {RAW_SCHEMA}.load_manifest
-        where flow = ? and status in ('loaded', 'empty')
-        qualify row_number() over (partition by partition_id order by loaded_at desc) = 1
-        """,
-        [flow],
-    ).fetchall()
-    stored: dict[str, object] = {}
-    for partition_id, request in rows:
-        if partition_id in complete:
-            try:
-                stored[partition_id] = (json.loads(request) or {}).get("params") if request else None
-            except ValueError:
-                stored[partition_id] = None
-    return stored
-
-
 def _to_fetch(
     con: duckdb.DuckDBPyConnection, plan: list[PlannedRequest], refresh: set[str]
 ) -> list[tuple[PlannedRequest, bool]]:
@@ -248,7 +225,7 @@ def _to_fetch(
     todo: list[tuple[PlannedRequest, bool]] = []
     for request in plan:
         if request.flow not in stored:
-            stored[request.flow] = current_requests(con, request.flow)
+            stored[request.flow] = warehouse.completed_partitions(con, request.flow)
         current = stored[request.flow]
         if refresh.intersection(request.months):
             todo.append((request, True))
@@ -403,11 +380,6 @@ def _account(fetched: _Fetched, result: warehouse.LoadResult, summary: CensusSum
     by_month = fetched.table.group_by("time").aggregate([(value, "sum")])
     for month, dollars in zip(by_month["time"].to_pylist(), by_month[f"{value}_sum"].to_pylist(), strict=True):
         summary.dollars[(request.flow, month)] += dollars or 0
-
-
-def served_value_sum(table: pa.Table, flow: str) -> int:
-    """Sum of the flow's main value column (used by tests and the benchmark)."""
-    return int(pc.sum(table[VALUE_VARIABLE[flow].lower()]).as_py() or 0)
 
 
 def flows_of(choice: str) -> tuple[str, ...]:

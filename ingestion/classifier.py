@@ -35,6 +35,7 @@ import openai
 from tqdm import tqdm
 
 from ingestion import classifier_cache as cache
+from ingestion import warehouse
 from ingestion.classifier_prompt import (
     CHARS_PER_TOKEN,
     EST_COMPLETION_TOKENS_PER_CODE,
@@ -442,7 +443,7 @@ def _insert_run(
             settings.concurrency,
             summary.codes,
             summary.cache_hits,
-            datetime.now(UTC).replace(tzinfo=None),
+            warehouse.utc_now(),
         ],
     )
 
@@ -462,7 +463,7 @@ def _finish_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, settings: C
             out.prompt_tokens,
             out.completion_tokens,
             estimate_cost(settings.model, out.prompt_tokens, out.completion_tokens),
-            datetime.now(UTC).replace(tzinfo=None),
+            warehouse.utc_now(),
             status,
             summary.run_id,
         ],

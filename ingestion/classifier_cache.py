@@ -10,7 +10,6 @@ Labels reach `raw.hs10_labels` only through `warehouse.replace_slice` (slice = f
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
@@ -133,7 +132,7 @@ def store_answers(
     """Commit one batch of validated answers (one transaction; an existing key is kept, never duplicated)."""
     if not answers:
         return
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = warehouse.utc_now()
     rows = pa.table(
         {
             "flow": [flow] * len(answers),
@@ -176,7 +175,7 @@ def store_failures(
 ) -> None:
     if not failures:
         return
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = warehouse.utc_now()
     con.executemany(
         "insert into raw.label_failures values (?, ?, ?, ?, ?, ?, ?, ?)",
         [[run_id, flow, i.hs10, i.context_hash, prompt_version, model, reason, now] for i, reason in failures],

@@ -8,21 +8,13 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion import warehouse
 from ingestion.classifier_prompt import CodeItem
 from ingestion.errors import UserError
 from ingestion.hs import pad_hs_code
 from ingestion.schema import FLOWS
 
 _COMMODITY = {"imports": ("i_commodity", "i_commodity_sdesc"), "exports": ("e_commodity", "e_commodity_sdesc")}
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
 
 
 def warehouse_codes(con: duckdb.DuckDBPyConnection, flow: str) -> dict[str, CodeItem]:
@@ -73,7 +65,7 @@ def labelled_codes(con: duckdb.DuckDBPyConnection, flow: str) -> set[str]:
             [flow],
         ).fetchall()
     }
-    if _has_table(con, "raw", "hs10_label_overrides"):
+    if warehouse.has_table(con, "raw", "hs10_label_overrides"):
         codes |= {
             r[0]
             for r in con.execute(

@@ -29,7 +29,14 @@ from tqdm import tqdm
 
 from ingestion.paths import landing_dir
 from ingestion.schema import CATEGORY_VALUES, FLOWS, RAW_SCHEMA
-from ingestion.warehouse import LoadResult, TradePartition, load_trade_partition, replace_slice, trade_columns
+from ingestion.warehouse import (
+    LoadResult,
+    TradePartition,
+    load_trade_partition,
+    replace_slice,
+    trade_columns,
+    utc_now,
+)
 
 SOURCE = "bench"
 VINTAGE = "bench-v1"
@@ -329,7 +336,7 @@ def _insert_file(con: duckdb.DuckDBPyConnection, flow: str, path: Path) -> int:
     value = "con_val_mo" if flow == "imports" else "all_val_mo"
     columns = ", ".join(trade_columns(flow))
     source = f"read_parquet('{path}')"
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    loaded_at = utc_now()
     con.execute("begin")
     try:
         stats = con.execute(

@@ -17,7 +17,6 @@ import hashlib
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -195,7 +194,7 @@ def import_labels(con: duckdb.DuckDBPyConnection, location: str, flow: str, sour
             relevance["High"],
             relevance["Medium"],
             relevance["Low"],
-            datetime.now(UTC).replace(tzinfo=None),
+            warehouse.utc_now(),
         ],
     )
     return ImportResult(flow, source, shown, rows, padded, dict(relevance), dict(category))
@@ -229,18 +228,9 @@ class AuditReport:
         return self.disagree_value / self.common_value if self.common_value else None
 
 
-def _has_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
-
-
 def _trade_values(con: duckdb.DuckDBPyConnection, year: int) -> tuple[str, str]:
     """SQL of (flow, hs10, value) for the year, and a sentence naming the basis."""
-    if _has_relation(con, "marts", "fct_trade_monthly"):
+    if warehouse.has_table(con, "marts", "fct_trade_monthly"):
         return (
             f"select flow, hs10, sum(value) as value from marts.fct_trade_monthly "
             f"where year = {int(year)} and not is_excluded_chapter group by flow, hs10",

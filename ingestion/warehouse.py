@@ -189,7 +189,7 @@ def load_trade_partitions(
     results = [LoadResult(p.partition_id, t.num_rows, v, skipped=True) for p, t, _, v, _ in prepared]
     if not todo:
         return results
-    loaded_at = _utc_now()
+    loaded_at = utc_now()
     view = "__aitrade_incoming"
     con.begin()
     try:
@@ -234,21 +234,32 @@ def record_empty_partition(con: duckdb.DuckDBPyConnection, partition: TradeParti
             con.rollback()
             return
         _supersede(con, partition, layout, current)
-        _insert_manifest(con, partition, 0, 0, None, None, _utc_now(), status="empty")
+        _insert_manifest(con, partition, 0, 0, None, None, utc_now(), status="empty")
         con.commit()
     except BaseException:
         _rollback_quietly(con)
         raise
 
 
-def completed_partitions(con: duckdb.DuckDBPyConnection, flow: str) -> set[str]:
-    """Partition ids of a flow whose current manifest status is 'loaded' or 'empty' (nothing to fetch)."""
+def completed_partitions(con: duckdb.DuckDBPyConnection, flow: str) -> dict[str, object]:
+    """Partition id -> the request params stored with its current 'loaded' or 'empty' manifest row (nothing to
+    fetch for it while the planned request is the same)."""
     _layout(flow)
-    found = con.execute(
-        f"select partition_id from {RAW_SCHEMA}.load_manifest where flow = ? and status in ('loaded', 'empty')",
+    rows = con.execute(
+        f"""
+        select partition_id, request from {RAW_SCHEMA}.load_manifest
+        where flow = ? and status in ('loaded', 'empty')
+        qualify row_number() over (partition by partition_id order by loaded_at desc) = 1
+        """,
         [flow],
     ).fetchall()
-    return {row[0] for row in found}
+    stored: dict[str, object] = {}
+    for partition_id, request in rows:
+        try:
+            stored[partition_id] = (json.loads(request) or {}).get("params") if request else None
+        except ValueError:
+            stored[partition_id] = None
+    return stored
 
 
 def replace_slice(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, object], rows: pa.Table) -> int:
@@ -279,7 +290,7 @@ def replace_slice(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, o
         raise UserError(f"rows for raw.{table} lack the required column(s) {missing}")
 
     view = "__aitrade_slice"
-    loaded_at = _utc_now()
+    loaded_at = utc_now()
     select_parts: list[str] = []
     params: list[object] = []
     insert_columns: list[str] = []
@@ -722,8 +733,17 @@ def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
         con.rollback()
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
+    """Now in UTC as a naive timestamp: what every raw table's timestamp columns hold."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """Whether `schema.name` exists as a table or view in the connected warehouse."""
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+    ).fetchone()
+    return bool(found[0])
 
 
 def _naive_utc(moment: datetime) -> datetime:

@@ -112,6 +112,12 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
     assert ratios["models_vs_floor"] == round(full["models_seconds"] / floor["seconds"], 3)
     assert ratios["incremental_vs_full"] == round(incremental["wall_seconds"] / full["wall_seconds"], 3)
     assert ratios["peak_memory_full_build_gb"] == full["peak_rss_gb"]
+    assert set(report["targets"]) == {
+        "models_vs_floor",
+        "incremental_vs_full",
+        "peak_memory_full_build_gb",
+        "raw_load_rows_per_second",
+    }
     for name, target in report["targets"].items():
         assert target["status"] in ("MET", "MISSED"), name  # a missed target is a result, and the exit code stays 0
         assert target["value"] == ratios[name]

@@ -189,27 +189,7 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
     codes.write_text("hs10,description\n" + "".join(f"{8400000000 + i},ITEM {i}\n" for i in range(n)))
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     with FakeOpenAI(latency=0.05) as server:
-        args = [
-            sys.executable,
-            "-m",
-            "ingestion.cli",
-            "labels",
-            "classify",
-            "--flow",
-            "imports",
-            "--model",
-            "fake-model",
-            "--base-url",
-            server.base_url,
-            "--batch-size",
-            str(batch),
-            "--concurrency",
-            "1",
-            "--codes",
-            str(codes),
-            "--db",
-            str(db),
-        ]
+        args = [sys.executable, "-m", "ingestion.cli", *classify_args(db, server, codes, batch)]
         proc = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while server.requests < 8 and time.monotonic() < deadline and proc.poll() is None:
@@ -233,27 +213,29 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
     con.close()
 
 
+def classify_args(db: Path, server: FakeOpenAI, codes: Path, batch: int) -> list[str]:
+    return [
+        "labels",
+        "classify",
+        "--flow",
+        "imports",
+        "--model",
+        "fake-model",
+        "--base-url",
+        server.base_url,
+        "--batch-size",
+        str(batch),
+        "--concurrency",
+        "1",
+        "--codes",
+        str(codes),
+        "--db",
+        str(db),
+    ]
+
+
 def classify_again(db: Path, server: FakeOpenAI, codes: Path, batch: int) -> int:
-    return main(
-        [
-            "labels",
-            "classify",
-            "--flow",
-            "imports",
-            "--model",
-            "fake-model",
-            "--base-url",
-            server.base_url,
-            "--batch-size",
-            str(batch),
-            "--concurrency",
-            "1",
-            "--codes",
-            str(codes),
-            "--db",
-            str(db),
-        ]
-    )
+    return main(classify_args(db, server, codes, batch))
 
 
 @pytest.mark.parametrize("flag", ["--batch-size", "--concurrency"])

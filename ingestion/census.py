@@ -380,7 +380,3 @@ def _account(fetched: _Fetched, result: warehouse.LoadResult, summary: CensusSum
     by_month = fetched.table.group_by("time").aggregate([(value, "sum")])
     for month, dollars in zip(by_month["time"].to_pylist(), by_month[f"{value}_sum"].to_pylist(), strict=True):
         summary.dollars[(request.flow, month)] += dollars or 0
-
-
-def flows_of(choice: str) -> tuple[str, ...]:
-    return ("imports", "exports") if choice == "both" else (choice,)

@@ -120,7 +120,7 @@ def _entry_schema() -> dict:
             "hs10_code": {"type": "string", "description": "The HS10 code of the product, exactly as given"},
             "relevance": {
                 "type": "string",
-                "enum": ["High", "Medium", "Low"],
+                "enum": list(RELEVANCE_VALUES),
                 "description": "How relevant is this product to AI data center construction or operation. "
                 "High = directly used in data centers, Medium = sometimes used or indirect input, "
                 "Low = not relevant",

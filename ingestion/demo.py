@@ -28,6 +28,7 @@ from tqdm import tqdm
 
 from ingestion import demo_catalog as cat
 from ingestion.paths import landing_dir
+from ingestion.schema import FLOWS
 from ingestion.warehouse import (
     TradePartition,
     connect,
@@ -518,13 +519,12 @@ def partition_hashes(seed: int = DEFAULT_SEED) -> dict[str, str]:
     products = build_products()
     con = duckdb.connect()
     try:
-        return {
-            demo_partition(flow, month, seed).partition_id: content_sha256(
-                con, demo_partition(flow, month, seed), table
-            )
-            for flow in ("imports", "exports")
-            for month, table in generate_trade(flow, products, seed).items()
-        }
+        hashes = {}
+        for flow in FLOWS:
+            for month, table in generate_trade(flow, products, seed).items():
+                partition = demo_partition(flow, month, seed)
+                hashes[partition.partition_id] = content_sha256(con, partition, table)
+        return hashes
     finally:
         con.close()
 

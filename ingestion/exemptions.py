@@ -28,13 +28,13 @@ import pyarrow as pa
 
 from ingestion import warehouse
 from ingestion.errors import UserError
+from ingestion.hs import is_digits
 from ingestion.paths import REPO_ROOT
 
 TABLE = "exemption_list_entries"
 VALID_LENGTHS = (4, 6, 8, 10)
 SEED_PATH = REPO_ROOT / "seeds" / "exemption_list_consumer_electronics.csv"
 _LIST_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_DIGITS = re.compile(r"^\d+$")
 _MAX_NAMED_ROWS = 10
 _RESERVED_IDS = {"any"}  # exemption_coverage uses `any` for "on at least one list"
 
@@ -66,7 +66,7 @@ def normalize_prefix(raw: str, digits: int | None = None) -> tuple[str, bool]:
     text = raw.strip().replace(".", "")
     if not text:
         raise ValueError("empty code")
-    if not _DIGITS.match(text):
+    if not is_digits(text):
         raise ValueError(f"{raw.strip()!r} is not digits")
     if digits is not None:
         if digits not in VALID_LENGTHS:
@@ -121,7 +121,7 @@ def parse_list(text: str) -> tuple[list[str], int]:
             digits = None
             if digits_index is not None and digits_index < len(row) and row[digits_index].strip():
                 digits_text = row[digits_index].strip()
-                if not _DIGITS.match(digits_text):
+                if not is_digits(digits_text):
                     raise ValueError(f"digits {digits_text!r} is not a number")
                 digits = int(digits_text)
             prefix, was_padded = normalize_prefix(row[code_index], digits)

@@ -5,6 +5,11 @@ import re
 _DIGITS = re.compile(r"^\d+$")
 
 
+def is_digits(text: str) -> bool:
+    """Only ASCII digits (str.isdigit also accepts other scripts' digits)."""
+    return bool(_DIGITS.match(text))
+
+
 def pad_hs_code(code: str | int, width: int = 10) -> str:
     """Zero-pad a code that lost its leading zeros (9-digit HS10 of chapters 01-09).
 
@@ -14,6 +19,6 @@ def pad_hs_code(code: str | int, width: int = 10) -> str:
     text = str(code).strip()
     if text.endswith(".0"):  # a spreadsheet turned the code into a float
         text = text[:-2]
-    if not _DIGITS.match(text) or not (width - 1 <= len(text) <= width):
+    if not is_digits(text) or not (width - 1 <= len(text) <= width):
         raise ValueError(f"not a {width}-digit HS code: {code!r}")
     return text.zfill(width)

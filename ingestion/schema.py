@@ -15,6 +15,23 @@ _LOAD_METADATA = """
     loaded_at timestamp not null
 """
 
+# The import (imp-code.txt) and export (exp-code.txt) concordances have the same layout.
+_CONCORDANCE = """
+    year integer not null,
+    hs10 varchar not null,
+    description_short varchar,
+    description_long varchar,
+    unit_qy1 varchar,
+    unit_qy2 varchar,
+    sitc varchar,
+    end_use varchar,
+    naics varchar,
+    usda varchar,
+    hitech varchar,
+    source varchar not null,
+    loaded_at timestamp not null
+"""
+
 RAW_TABLES: dict[str, str] = {
     "census_imports": f"""
         time varchar not null,
@@ -69,36 +86,8 @@ RAW_TABLES: dict[str, str] = {
         source varchar not null,
         loaded_at timestamp not null
     """,
-    "concordance_imports": """
-        year integer not null,
-        hs10 varchar not null,
-        description_short varchar,
-        description_long varchar,
-        unit_qy1 varchar,
-        unit_qy2 varchar,
-        sitc varchar,
-        end_use varchar,
-        naics varchar,
-        usda varchar,
-        hitech varchar,
-        source varchar not null,
-        loaded_at timestamp not null
-    """,
-    "concordance_exports": """
-        year integer not null,
-        hs10 varchar not null,
-        description_short varchar,
-        description_long varchar,
-        unit_qy1 varchar,
-        unit_qy2 varchar,
-        sitc varchar,
-        end_use varchar,
-        naics varchar,
-        usda varchar,
-        hitech varchar,
-        source varchar not null,
-        loaded_at timestamp not null
-    """,
+    "concordance_imports": _CONCORDANCE,
+    "concordance_exports": _CONCORDANCE,
     "hs10_labels": """
         flow varchar not null,
         hs10 varchar not null,
@@ -139,6 +128,11 @@ CATEGORY_VALUES = (
     "Not_DC_Related",
 )
 FLOWS = ("imports", "exports")
+
+
+def flows_of(choice: str) -> tuple[str, ...]:
+    """The flows a `--flow imports|exports|both` choice means."""
+    return FLOWS if choice == "both" else (choice,)
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:

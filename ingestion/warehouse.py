@@ -35,7 +35,6 @@ _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 _COLUMN_DDL = re.compile(r"^\s*(\w+)\s+([a-z]+(?:\s*\([^)]*\))?)(\s+not null)?\s*$", re.IGNORECASE)
 _METADATA_COLUMNS = ("source", "vintage", "partition_id", "loaded_at")
 _MAX_EXAMPLES = 5
-_TRADE_TABLES = {"census_imports", "census_exports", "load_manifest"}
 
 
 @dataclass(frozen=True)
@@ -45,11 +44,6 @@ class _FlowLayout:
     value: str
     text_columns: tuple[str, ...]  # varchar columns besides time/commodity/cty_code
     number_columns: tuple[str, ...]  # bigint columns (money and quantities)
-
-    @property
-    def monthly_columns(self) -> tuple[str, ...]:
-        """Monthly values: a row where all of them are zero (or null) carries no trade and is dropped."""
-        return self.number_columns
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -80,6 +74,9 @@ _LAYOUTS: dict[str, _FlowLayout] = {
         number_columns=("all_val_mo", "qty_1_mo", "qty_2_mo"),
     ),
 }
+
+# Written only through the partition loader (never through replace_slice).
+_TRADE_TABLES = {layout.table for layout in _LAYOUTS.values()} | {"load_manifest"}
 
 
 def trade_columns(flow: str) -> tuple[str, ...]:
@@ -439,8 +436,8 @@ def _normalise_trade_rows(
         _check_duplicates(con, pid, layout, table)
     finally:
         con.close()
-    all_zero = None
-    for name in layout.monthly_columns:
+    all_zero = None  # a row whose monthly values are all zero (or null) carries no trade and is dropped
+    for name in layout.number_columns:
         zero = pc.equal(pc.fill_null(table.column(name), 0), 0)
         all_zero = zero if all_zero is None else pc.and_(all_zero, zero)
     return table.filter(pc.invert(all_zero)).select(list(layout.columns))

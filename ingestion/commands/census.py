@@ -6,11 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingestion.census import CensusIngestConfig, flows_of, run_census_ingest
+from ingestion.census import CensusIngestConfig, run_census_ingest
 from ingestion.census_client import RetryPolicy
 from ingestion.census_plan import DEFAULT_BASE_URL, parse_countries, parse_month
 from ingestion.errors import UserError
 from ingestion.paths import default_warehouse_path
+from ingestion.schema import FLOWS, flows_of
 from ingestion.secrets import census_api_key
 
 
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "from CENSUS_API_KEY. This product uses the Census Bureau Data API but is not endorsed or certified "
         "by the Census Bureau.",
     )
-    parser.add_argument("--flow", choices=["imports", "exports", "both"], default="both")
+    parser.add_argument("--flow", choices=[*FLOWS, "both"], default="both")
     parser.add_argument("--start", default="2013-01", help="first month, YYYY-MM (default 2013-01)")
     parser.add_argument("--end", default="latest", help="last month, YYYY-MM or `latest` (default)")
     parser.add_argument(

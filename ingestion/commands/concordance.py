@@ -9,6 +9,7 @@ from ingestion import warehouse
 from ingestion.concordance import DEFAULT_BASE_URL, ingest_concordance
 from ingestion.errors import UserError
 from ingestion.paths import default_warehouse_path
+from ingestion.schema import FLOWS, flows_of
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "concordance", help="load the Census HS10 concordance (imp-code.txt / exp-code.txt) of a year"
     )
     parser.add_argument("--year", type=int, required=True, help="concordance year, e.g. 2025")
-    parser.add_argument("--flow", choices=["imports", "exports", "both"], default="both")
+    parser.add_argument("--flow", choices=[*FLOWS, "both"], default="both")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"files folder (default {DEFAULT_BASE_URL})")
     source.add_argument("--from-file", type=Path, help="a local imp-code.txt / exp-code.txt (needs one --flow)")
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not 1989 <= args.year <= 2100:
         raise UserError(f"--year {args.year} is not a concordance year")
-    flows = ("imports", "exports") if args.flow == "both" else (args.flow,)
+    flows = flows_of(args.flow)
     if args.from_file is not None and len(flows) != 1:
         raise UserError("--from-file reads one file: add --flow imports or --flow exports")
     con = warehouse.connect(args.db or default_warehouse_path())

@@ -11,9 +11,15 @@
     cast({{ expression }} as decimal(38, 6))
 {%- endmacro %}
 
+{#- A value as an 8-byte float. `double precision` is the standard spelling (dbt.type_float() is a 4-byte
+    float on DuckDB, too coarse for dollar amounts). -#}
+{% macro as_double(expression) -%}
+    cast({{ expression }} as double precision)
+{%- endmacro %}
+
 {#- A ratio of sums as a double; null (never 0 or an error) when the denominator is 0 or null. -#}
 {% macro safe_ratio(numerator, denominator) -%}
-    cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
+    {{ as_double(numerator) }} / nullif({{ as_double(denominator) }}, 0)
 {%- endmacro %}
 
 {#- True when any row of the group is true (bool_or is not portable across adapters). -#}

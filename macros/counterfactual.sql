@@ -17,7 +17,7 @@
     counterfactual_base_years. Years without 12 months of both flows are dropped later (int_counterfactual__variants). -#}
 {% macro counterfactual_base_years() -%}
     {%- set years = [var('base_year') | int] -%}
-    {%- for year in var('counterfactual_base_years', [2022, 2023, 2024]) -%}
+    {%- for year in var('counterfactual_base_years') -%}
         {%- if (year | int) not in years -%}
             {%- do years.append(year | int) -%}
         {%- endif -%}
@@ -50,19 +50,11 @@
     {{ return(variants) }}
 {%- endmacro %}
 
-{#- Label of a relevance set, e.g. ['Medium', 'Low'] -> 'Low+Medium'. -#}
-{% macro relevance_set_label(groups) -%}
-    {{ return(groups | sort | join('+')) }}
-{%- endmacro %}
-
-{#- The label of the pooled window of the country marts, e.g. '2024+2025'. -#}
-{% macro pooled_period_label() -%}
-    {{ return(var('pooled_years') | map('int') | sort | join('+')) }}
-{%- endmacro %}
-
-{#- Growth between two values as a fraction (0.726 = +72.6%); null, never 0, when the base is 0 or missing. -#}
-{% macro growth_rate(current_value, base_value) -%}
-    {{ safe_ratio('(' ~ current_value ~ ') - (' ~ base_value ~ ')', base_value) }}
+{#- A variant's non-AI value of a series row: the relevance groups the variant counts as non-AI. -#}
+{% macro variant_non_ai_value(variant, series) -%}
+    case when {{ variant }}.non_ai_includes_low then {{ series }}.low_value else 0 end
+    + case when {{ variant }}.non_ai_includes_medium then {{ series }}.medium_value else 0 end
+    + case when {{ variant }}.non_ai_includes_unclassified then {{ series }}.unclassified_value else 0 end
 {%- endmacro %}
 
 {#- The study's product table (methodology 3.1 imports, 3.8 exports: trade_hierarchical[_exports].tex) for one

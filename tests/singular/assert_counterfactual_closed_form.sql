@@ -87,9 +87,9 @@ closed_form as (
         flow_years.variant_id,
         flow_years.flow,
         flow_years.year,
-        cast(flow_years.ai_value as double)
-        - cast(base.ai_value as double) * cast(flow_years.non_ai_value as double)
-        / cast(base.non_ai_value as double) as expected_excess
+        {{ as_double('flow_years.ai_value') }}
+        - {{ as_double('base.ai_value') }} * {{ as_double('flow_years.non_ai_value') }}
+        / {{ as_double('base.non_ai_value') }} as expected_excess
     from flow_years
     inner join variants
         on flow_years.variant_id = variants.variant_id
@@ -124,7 +124,7 @@ final as (
 
     select *
     from compared
-    where abs(cast(actual_excess as double) - expected_excess) > 0.01
+    where abs({{ as_double('actual_excess') }} - expected_excess) > 0.01
 
 )
 

@@ -39,7 +39,7 @@ fct_years as (
         sum(case when relevance_group = 'High' then value else 0 end) as ai_value,
         sum(
             case
-                when relevance_group in ('{{ var("non_ai_relevance") | join("', '") }}') then value
+                when relevance_group in {{ non_ai_relevance_list() }} then value
                 else 0
             end
         ) as non_ai_value
@@ -55,12 +55,12 @@ fct_years as (
         sum(case when relevance_group = 'High' then value else 0 end) as ai_value,
         sum(
             case
-                when relevance_group in ('{{ var("non_ai_relevance") | join("', '") }}') then value
+                when relevance_group in {{ non_ai_relevance_list() }} then value
                 else 0
             end
         ) as non_ai_value
     from trade
-    where year in ({{ var('pooled_years') | map('int') | join(', ') }})
+    where year in {{ pooled_years_list() }}
     group by 1, 2
 
 ),

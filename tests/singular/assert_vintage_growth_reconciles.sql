@@ -1,7 +1,6 @@
 {#- hs10_consistent_growth_annual reconciles with fct_trade_monthly (analysis panel) per flow and
-    year; a family's value is the sum of its codes' values; growth is null exactly when its base
-    is 0 (never a "+0.0%" for a code without base-year trade); and every linked code pair shares
-    its family. -#}
+    year; growth is null exactly when its base is 0 (never a "+0.0%" for a code without base-year
+    trade); and every linked code pair shares its family. -#}
 
 with
 
@@ -52,20 +51,6 @@ growth_years as (
 
 ),
 
-family_sums as (
-
-    select
-        flow,
-        family_hs10,
-        year,
-        sum(value) as summed_value,
-        max(family_value) as max_family_value,
-        min(family_value) as min_family_value
-    from growth
-    group by 1, 2, 3
-
-),
-
 final as (
 
     select
@@ -78,15 +63,6 @@ final as (
             fct_years.flow = growth_years.flow
             and fct_years.year = growth_years.year
     where growth_years.value is null or growth_years.value <> fct_years.value
-
-    union all
-
-    select
-        flow,
-        'family value' as check_name,
-        family_hs10 as hs10
-    from family_sums
-    where summed_value <> max_family_value or summed_value <> min_family_value
 
     union all
 

@@ -30,16 +30,9 @@ variant_series as (
         series.flow,
         series.month,
         series.year,
-        cast(series.ai_value as double) as ai_value,
-        cast(
-            case when variants.non_ai_includes_low then series.low_value else 0 end
-            + case when variants.non_ai_includes_medium then series.medium_value else 0 end
-            + case
-                when variants.non_ai_includes_unclassified then series.unclassified_value else 0
-            end
-            as double
-        ) as non_ai_value,
-        cast(series.total_value as double) as total_value,
+        {{ as_double('series.ai_value') }} as ai_value,
+        {{ as_double(variant_non_ai_value('variants', 'series')) }} as non_ai_value,
+        {{ as_double('series.total_value') }} as total_value,
         series.is_synthetic
     from variants
     inner join series

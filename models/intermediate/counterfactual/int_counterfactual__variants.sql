@@ -38,13 +38,7 @@ base_year_coverage as (
         candidates.variant_id,
         series.flow,
         count(distinct series.month) as month_count,
-        sum(
-            case when candidates.non_ai_includes_low then series.low_value else 0 end
-            + case when candidates.non_ai_includes_medium then series.medium_value else 0 end
-            + case
-                when candidates.non_ai_includes_unclassified then series.unclassified_value else 0
-            end
-        ) as non_ai_value
+        sum({{ variant_non_ai_value('candidates', 'series') }}) as non_ai_value
     from candidates
     inner join series
         on

@@ -43,7 +43,7 @@ pooled_months as (
         flow,
         sum(months_covered) as months_covered
     from flow_year_months
-    where year in ({{ var('pooled_years') | map('int') | join(', ') }})
+    where year in {{ pooled_years_list() }}
     group by 1
 
 ),
@@ -87,7 +87,7 @@ pooled as (
     from annual
     inner join pooled_months
         on annual.flow = pooled_months.flow
-    where annual.year in ({{ var('pooled_years') | map('int') | join(', ') }})
+    where annual.year in {{ pooled_years_list() }}
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 
 ),

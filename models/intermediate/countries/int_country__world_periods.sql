@@ -31,10 +31,7 @@ labelled as (
         world_total.value,
         coalesce(hs10.relevance_group, 'Unclassified') as relevance_group,
         hs10.primary_category,
-        coalesce(
-            hs10.is_excluded_chapter,
-            excluded_chapters.hs2 is not null
-        ) as is_excluded_chapter
+        excluded_chapters.hs2 is not null as is_excluded_chapter
     from world_total
     left join hs10
         on
@@ -80,7 +77,7 @@ pooled as (
         primary_category,
         sum(value) as value
     from annual
-    where year in ({{ var('pooled_years') | map('int') | join(', ') }})
+    where year in {{ pooled_years_list() }}
     group by 1, 2, 3, 4
 
 ),

@@ -6,7 +6,7 @@
     count as neither). Non-AI = the relevance levels of var non_ai_relevance that are not AI under
     the scenario. -#}
 
-{%- set non_ai = "('" ~ (var('non_ai_relevance') | join("', '")) ~ "')" -%}
+{%- set non_ai = non_ai_relevance_list() -%}
 
 with
 
@@ -17,10 +17,9 @@ hs10 as (
 
 ),
 
-trade as (
+labels as (
 
-    select * from {{ ref('fct_trade_monthly') }}
-    where not is_excluded_chapter
+    select * from {{ ref('int_hs10_labels__current') }}
 
 ),
 
@@ -30,29 +29,18 @@ source_labels as (
 
 ),
 
-code_confidence as (
-
-    select
-        flow,
-        hs10,
-        max(label_confidence) as label_confidence
-    from trade
-    group by 1, 2
-
-),
-
 current_labels as (
 
     select
         hs10.flow,
         hs10.hs10,
         hs10.relevance_group,
-        code_confidence.label_confidence
+        labels.confidence as label_confidence
     from hs10
-    left join code_confidence
+    left join labels
         on
-            hs10.flow = code_confidence.flow
-            and hs10.hs10 = code_confidence.hs10
+            hs10.flow = labels.flow
+            and hs10.hs10 = labels.hs10
 
 ),
 

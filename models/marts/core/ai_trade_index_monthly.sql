@@ -1,4 +1,3 @@
-{%- set non_ai_list = "'" ~ var('non_ai_relevance') | join("', '") ~ "'" -%}
 {%- set series_names = ['ai', 'non_ai', 'aggregate', 'ai_ex_compute', 'medium', 'unclassified'] -%}
 
 with
@@ -17,7 +16,7 @@ monthly as (
         month,
         sum(case when relevance_group = 'High' then value else 0 end) as ai_value,
         sum(
-            case when relevance_group in ({{ non_ai_list }}) then value else 0 end
+            case when relevance_group in {{ non_ai_relevance_list() }} then value else 0 end
         ) as non_ai_value,
         sum(value) as aggregate_value,
         sum(

@@ -35,7 +35,7 @@ country_periods as (
         sum(case when relevance_group = 'Unclassified' then value else 0 end) as unclassified_value,
         sum(
             case
-                when relevance_group in ('{{ var("non_ai_relevance") | join("', '") }}') then value
+                when relevance_group in {{ non_ai_relevance_list() }} then value
                 else 0
             end
         ) as non_ai_value,

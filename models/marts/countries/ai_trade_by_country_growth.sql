@@ -23,7 +23,7 @@ country_years as (
         sum(case when relevance_group = 'High' then value else 0 end) as ai_value,
         sum(
             case
-                when relevance_group in ('{{ var("non_ai_relevance") | join("', '") }}') then value
+                when relevance_group in {{ non_ai_relevance_list() }} then value
                 else 0
             end
         ) as non_ai_value,

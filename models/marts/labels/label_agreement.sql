@@ -9,9 +9,9 @@ labels as (
 
 ),
 
-trade as (
+code_pairs as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_labels__code_pairs') }}
 
 ),
 
@@ -22,32 +22,6 @@ relevance_levels as (
     select 'Medium' as relevance
     union all
     select 'Low' as relevance
-
-),
-
-code_values as (
-
-    select
-        flow,
-        hs10,
-        sum(value) as comparison_year_value
-
-    from trade
-    where
-        year = {{ var('comparison_year') }}
-        and not is_excluded_chapter
-    group by 1, 2
-
-),
-
-flow_synthetic as (
-
-    select
-        flow,
-        {{ any_true('is_synthetic') }} as is_synthetic
-
-    from trade
-    group by 1
 
 ),
 
@@ -76,34 +50,6 @@ source_pairs as (
 
 ),
 
-paired_codes as (
-
-    select
-        source_pairs.flow,
-        source_pairs.label_source_a,
-        source_pairs.label_source_b,
-        labels_a.hs10,
-        labels_a.relevance as relevance_a,
-        labels_b.relevance as relevance_b,
-        coalesce(code_values.comparison_year_value, 0) as comparison_year_value
-
-    from source_pairs
-    inner join labels as labels_a
-        on
-            source_pairs.flow = labels_a.flow
-            and source_pairs.label_source_a = labels_a.label_source
-    inner join labels as labels_b
-        on
-            source_pairs.flow = labels_b.flow
-            and source_pairs.label_source_b = labels_b.label_source
-            and labels_a.hs10 = labels_b.hs10
-    left join code_values
-        on
-            labels_a.flow = code_values.flow
-            and labels_a.hs10 = code_values.hs10
-
-),
-
 cells as (
 
     select
@@ -115,7 +61,7 @@ cells as (
         count(*) as code_count,
         sum(comparison_year_value) as comparison_year_value
 
-    from paired_codes
+    from code_pairs
     group by 1, 2, 3, 4, 5
 
 ),
@@ -131,9 +77,10 @@ pair_totals as (
         sum(comparison_year_value) as pair_comparison_year_value,
         sum(
             case when relevance_a <> relevance_b then comparison_year_value else 0 end
-        ) as pair_disagreement_value
+        ) as pair_disagreement_value,
+        {{ any_true('is_synthetic') }} as is_synthetic
 
-    from paired_codes
+    from code_pairs
     group by 1, 2, 3
 
 ),
@@ -174,7 +121,7 @@ final as (
         {{ safe_ratio(
             'pair_totals.pair_disagreement_value', 'pair_totals.pair_comparison_year_value'
         ) }} as pair_disagreement_value_share,
-        coalesce(flow_synthetic.is_synthetic, false) as is_synthetic
+        coalesce(pair_totals.is_synthetic, false) as is_synthetic
 
     from matrix
     left join cells
@@ -189,8 +136,6 @@ final as (
             matrix.flow = pair_totals.flow
             and matrix.label_source_a = pair_totals.label_source_a
             and matrix.label_source_b = pair_totals.label_source_b
-    left join flow_synthetic
-        on matrix.flow = flow_synthetic.flow
 
 )
 

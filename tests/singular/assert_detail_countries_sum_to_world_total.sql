@@ -1,6 +1,7 @@
 -- Census's world total ('-') equals the sum over individual countries, per flow and month,
--- so neither denominator double counts. Warns only: a pull restricted to some countries
--- (--countries) has no full detail. Returns the months that differ.
+-- for value, general imports and duty, so neither denominator double counts. Warns only: a
+-- pull restricted to some countries (--countries) has no full detail. Returns the months that
+-- differ.
 {{ config(severity='warn') }}
 
 with
@@ -22,7 +23,9 @@ detail_monthly as (
     select
         flow,
         month,
-        sum(value) as detail_value
+        sum(value) as detail_value,
+        coalesce(sum(value_general_imports), 0) as detail_general_imports,
+        coalesce(sum(duty_calculated), 0) as detail_duty
     from detail
     group by 1, 2
 
@@ -33,7 +36,9 @@ world_monthly as (
     select
         flow,
         month,
-        sum(value) as world_value
+        sum(value) as world_value,
+        coalesce(sum(value_general_imports), 0) as world_general_imports,
+        coalesce(sum(duty_calculated), 0) as world_duty
     from world
     group by 1, 2
 
@@ -50,4 +55,7 @@ left join detail_monthly
         world_monthly.flow = detail_monthly.flow
         and world_monthly.month = detail_monthly.month
 where
-    detail_monthly.detail_value is null or detail_monthly.detail_value <> world_monthly.world_value
+    detail_monthly.detail_value is null
+    or detail_monthly.detail_value <> world_monthly.world_value
+    or detail_monthly.detail_general_imports <> world_monthly.world_general_imports
+    or detail_monthly.detail_duty <> world_monthly.world_duty

@@ -10,9 +10,9 @@ labels as (
 
 ),
 
-trade as (
+code_years as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_annual__codes') }}
 
 ),
 
@@ -21,13 +21,10 @@ code_values as (
     select
         flow,
         hs10,
-        sum(value) as comparison_year_value
+        value as comparison_year_value
 
-    from trade
-    where
-        year = {{ var('comparison_year') }}
-        and not is_excluded_chapter
-    group by 1, 2
+    from code_years
+    where year = {{ var('comparison_year') }}
 
 ),
 
@@ -37,7 +34,7 @@ flow_synthetic as (
         flow,
         {{ any_true('is_synthetic') }} as is_synthetic
 
-    from trade
+    from code_years
     group by 1
 
 ),

@@ -1,30 +1,14 @@
 with
 
-trade as (
+code_years as (
 
-    select * from {{ ref('fct_trade_monthly') }}
-    where not is_excluded_chapter
+    select * from {{ ref('int_trade_annual__codes') }}
 
 ),
 
 families as (
 
     select * from {{ ref('int_vintage__code_families') }}
-
-),
-
-code_years as (
-
-    select
-        flow,
-        hs10,
-        year,
-        max(relevance_group) as relevance_group,
-        max(primary_category) as primary_category,
-        sum(value) as value,
-        {{ any_true('is_synthetic') }} as is_synthetic
-    from trade
-    group by 1, 2, 3
 
 ),
 

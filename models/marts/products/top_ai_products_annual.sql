@@ -4,10 +4,9 @@
 
 with
 
-trade as (
+code_years as (
 
-    select * from {{ ref('fct_trade_monthly') }}
-    where not is_excluded_chapter
+    select * from {{ ref('int_trade_annual__codes') }}
 
 ),
 
@@ -20,22 +19,6 @@ codes as (
 matches as (
 
     select * from {{ ref('int_exemption_code_matches') }}
-
-),
-
-code_years as (
-
-    select
-        flow,
-        year,
-        hs10,
-        relevance_group,
-        primary_category,
-        sum(value) as value,
-        {{ any_true('is_synthetic') }} as is_synthetic
-
-    from trade
-    group by 1, 2, 3, 4, 5
 
 ),
 

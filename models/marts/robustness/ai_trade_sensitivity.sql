@@ -1,28 +1,14 @@
 with
 
-trade as (
+code_years as (
 
-    select * from {{ ref('fct_trade_monthly') }}
-    where not is_excluded_chapter
+    select * from {{ ref('int_trade_annual__codes') }}
 
 ),
 
 scenario_codes as (
 
     select * from {{ ref('int_sensitivity__scenario_codes') }}
-
-),
-
-code_years as (
-
-    select
-        flow,
-        year,
-        hs10,
-        sum(value) as value,
-        {{ any_true('is_synthetic') }} as is_synthetic
-    from trade
-    group by 1, 2, 3
 
 ),
 

@@ -105,7 +105,7 @@ def test_classifies_concordance_and_trade_codes_without_a_label(tmp_path, monkey
         assert server.requests == before
 
 
-def test_codes_file_pads_codes_and_uses_warehouse_descriptions(tmp_path, monkeypatch):
+def test_codes_file_pads_codes_and_uses_warehouse_descriptions(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     db = tmp_path / "w.duckdb"
     seed_warehouse(db)
@@ -116,7 +116,12 @@ def test_codes_file_pads_codes_and_uses_warehouse_descriptions(tmp_path, monkeyp
         assert stored(db) == {"0101210010": "HORSES", "8471000005": "LONG 5", "9999000000": "NEW THING"}
         bad = tmp_path / "bad.txt"
         bad.write_text("8471000005\n12345\n")
+        capsys.readouterr()
+        requests = server.requests
         assert classify(db, server, "--codes", str(bad)) == 2
+        assert "12345" in capsys.readouterr().err
+        assert server.requests == requests  # refused before anything is sent
+        assert len(stored(db)) == 3
 
 
 def test_dry_run_cli_sends_nothing(tmp_path, monkeypatch, capsys):

@@ -9,8 +9,8 @@ process tree of each phase, the warehouse file size, the ratios against the issu
 bench/results/latest.json plus a printed table.
 
 Missing a target is a result, not a failure: the harness prints MISSED and exits 0. It exits 1 only when the
-harness itself breaks (a phase crashes, a model fails to build, the floor script fails); dbt data-test failures are
-reported (they are findings about the data) and the run continues.
+harness itself breaks (a phase crashes, a model fails to build, a test cannot run, the floor script fails); dbt
+data-test failures are reported (they are findings about the data) and the run continues.
 
     .venv/bin/python -m bench                   # full size (about 45M rows); run on a quiet machine
     .venv/bin/python -m bench --scale 0.01      # a quick run
@@ -306,6 +306,8 @@ def timed_dbt(run: Run, command: list[str], summarize: bool = True) -> dict[str,
         broken = summary["failures"].get("model", []) + summary["failures"].get("seed", [])
         if broken:
             raise HarnessError(f"`dbt {' '.join(command)}`: models failed to build: {broken[:5]}; see {log_path}")
+        if summary["errors"]:  # a test that could not run took no time: the timing would flatter the build
+            raise HarnessError(f"`dbt {' '.join(command)}`: nodes errored: {summary['errors'][:5]}; see {log_path}")
     elif done.returncode != 0:
         raise HarnessError(f"`dbt {' '.join(command)}` failed (exit {done.returncode}); see {log_path}")
     return summary
@@ -316,6 +318,7 @@ def summarize_run_results(results: dict[str, Any], wall: float) -> dict[str, Any
     kinds: dict[str, dict[str, Any]] = {}
     intervals: dict[str, list[tuple[float, float]]] = {}
     failures: dict[str, list[str]] = {}
+    errors: list[str] = []
     nodes = []
     for result in results.get("results", []):
         unique_id = result["unique_id"]
@@ -330,6 +333,8 @@ def summarize_run_results(results: dict[str, Any], wall: float) -> dict[str, Any
             intervals.setdefault(kind, []).append(span)
         if result.get("status") in ("error", "fail", "runtime error"):
             failures.setdefault(kind, []).append(unique_id)
+        if result.get("status") in ("error", "runtime error"):
+            errors.append(unique_id)
         nodes.append((seconds, unique_id))
     for kind, entry in kinds.items():
         entry["sum_seconds"] = round(entry["sum_seconds"], 2)
@@ -344,6 +349,7 @@ def summarize_run_results(results: dict[str, Any], wall: float) -> dict[str, Any
         "by_type": kinds,
         "slowest": [{"node": node, "seconds": round(s, 2)} for s, node in sorted(nodes, reverse=True)[:12]],
         "failures": failures,
+        "errors": errors,
     }
 
 

@@ -159,12 +159,14 @@ def test_run_results_summary_separates_models_and_tests() -> None:
             node("model.p.b", 2, 6),
             node("test.p.t1", 6, 7),
             node("unit_test.p.u", 7, 9, "fail"),
+            node("test.p.t2", 9, 9, "error"),
         ],
     }
     summary = summarize_run_results(results, wall=30)
     assert summary["models_seconds"] == 6 and summary["tests_seconds"] == 3
     assert summary["by_type"]["model"] == {"count": 2, "sum_seconds": 7, "wall_seconds": 6}
     assert summary["overhead_seconds"] == 21
-    assert summary["failures"] == {"test": ["unit_test.p.u"]}
+    assert summary["failures"] == {"test": ["unit_test.p.u", "test.p.t2"]}
+    assert summary["errors"] == ["test.p.t2"]  # a test that could not run: the harness refuses the timing
     assert summary["slowest"][:2] == [{"node": "model.p.b", "seconds": 4}, {"node": "model.p.a", "seconds": 3}]
     assert _union_length([(0, 1), (0.5, 2), (5, 6)]) == 3

@@ -34,3 +34,93 @@
         from {{ source }}
     )
 {%- endmacro %}
+
+{#- When this `dbt build` wrote a row: the invocation's start, the same in every model of the run, so a
+    downstream incremental model can take exactly the slices its input rewrote. -#}
+{% macro build_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{#- The latest `column` per flow already in this incremental model, read when the model runs. The filter
+    then reaches the warehouse as a constant, which it prunes storage with (a join to a subquery is not
+    pruned: it scans the whole history). -#}
+{% macro watermarks_by_flow(column) -%}
+    {%- set watermarks = {} -%}
+    {%- if execute -%}
+        {%- set query -%}
+            select flow, cast(max({{ column }}) as {{ dbt.type_string() }}) from {{ this }} group by 1
+        {%- endset -%}
+        {%- for row in run_query(query).rows -%}
+            {%- do watermarks.update({row[0]: row[1]}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(watermarks) }}
+{%- endmacro %}
+
+{#- Rows newer than their flow's watermark; every row of a flow without one (not built yet). -#}
+{% macro newer_than_watermarks(column, watermarks) -%}
+    (
+    {%- for flow in ['imports', 'exports'] %}
+        (
+            flow = '{{ flow }}'
+            {%- if flow in watermarks %}
+                and {{ column }} > cast('{{ watermarks[flow] }}' as timestamp)
+            {%- endif %}
+        ){{ " or" if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- The (flow, month) slices of `relation` (a raw trade view) holding rows newer than their flow's
+    watermark, read when the model runs: a list of [flow, census_period]. -#}
+{% macro slices_with_newer_rows(relation, column, watermarks) -%}
+    {%- set slices = [] -%}
+    {%- if execute -%}
+        {%- set query -%}
+            select distinct flow, census_period
+            from {{ relation }}
+            where {{ newer_than_watermarks(column, watermarks) }}
+        {%- endset -%}
+        {%- for row in run_query(query).rows -%}
+            {%- do slices.append([row[0], row[1]]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(slices) }}
+{%- endmacro %}
+
+{#- Rows in the given [flow, census_period] slices or in `whole_flows`. The periods are constants on a raw
+    column, so the warehouse skips the storage of every other month. False when there are none. -#}
+{% macro in_slices(slices, whole_flows=[]) -%}
+    {%- set conditions = [] -%}
+    {%- for flow in ['imports', 'exports'] -%}
+        {%- set periods = [] -%}
+        {%- for slice_flow, period in slices if slice_flow == flow -%}
+            {%- do periods.append(period) -%}
+        {%- endfor -%}
+        {%- if flow in whole_flows -%}
+            {%- do conditions.append("flow = '" ~ flow ~ "'") -%}
+        {%- elif periods -%}
+            {%- do conditions.append("(flow = '" ~ flow ~ "' and " ~ census_period_in(periods) ~ ")") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ conditions | join(' or ') if conditions else '1 = 0' }}
+{%- endmacro %}
+
+{#- The rows of `relation` that dbt wrote after this incremental model last ran: whole (flow, month)
+    slices, because its input replaces whole slices. Every row when the model is built from scratch. -#}
+{% macro slices_written_since_last_build(relation) -%}
+    select * from {{ relation }}
+    {%- if is_incremental() %}
+        {%- set watermarks = watermarks_by_flow('built_at') %}
+        where {{ newer_than_watermarks('built_at', watermarks) }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- `census_period` (or `column`) in the given 'YYYY-MM' periods; false when there are none. -#}
+{% macro census_period_in(periods, column='census_period') -%}
+    {%- if periods -%}
+        {{ column }} in ('{{ periods | unique | sort | join("', '") }}')
+    {%- else -%}
+        1 = 0
+    {%- endif -%}
+{%- endmacro %}

@@ -1,16 +1,18 @@
 """The incremental fact gives exactly the warehouse a full rebuild gives: after a new month, after Census
 revises a month, and after labels change."""
 
+import re
 import shutil
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
-from dbt_runner import run_aitrade, run_dbt
+from dbt_runner import BIN, dbt_env, run_aitrade, run_dbt
 
-from ingestion.paths import landing_dir
+from ingestion.paths import REPO_ROOT, landing_dir
 from ingestion.schema import RAW_TABLES
 from ingestion.warehouse import TradePartition, connect, load_trade_partition
 
@@ -57,19 +59,24 @@ def _load_month(db_path: Path, flow: str, from_month: str, to_month: str, scale:
 
 
 def _assert_marts_equal(left: Path, right: Path) -> None:
+    """Every mart and every incremental intermediate table holds the same rows, except when dbt wrote them."""
     with duckdb.connect(str(left), read_only=True) as con:
         con.execute(f"attach '{right}' as other (read_only)")
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts' "
-                "and table_catalog = current_database() order by 1"
-            ).fetchall()
-        ]
-        assert "fct_trade_monthly" in tables
-        for table in tables:
-            for a, b in ((f"marts.{table}", f"other.marts.{table}"), (f"other.marts.{table}", f"marts.{table}")):
-                difference = con.execute(f"select count(*) from (select * from {a} except all select * from {b})")
+        tables = con.execute(
+            "select table_schema, table_name, list(column_name order by ordinal_position) "
+            "filter (where column_name <> 'built_at') from information_schema.columns "
+            "where table_catalog = current_database() and (table_schema = 'marts' "
+            "or table_name in ('int_trade_monthly__codes', 'int_trade_monthly__countries')) group by 1, 2 order by 1, 2"
+        ).fetchall()
+        names = [name for _, name, _ in tables]
+        assert {"fct_trade_monthly", "int_trade_monthly__codes", "int_trade_monthly__countries"} <= set(names)
+        for schema, table, columns in tables:
+            select = ", ".join(f'"{column}"' for column in columns)
+            left_table, right_table = f"{schema}.{table}", f"other.{schema}.{table}"
+            for a, b in ((left_table, right_table), (right_table, left_table)):
+                difference = con.execute(
+                    f"select count(*) from (select {select} from {a} except all select {select} from {b})"
+                )
                 assert difference.fetchone()[0] == 0, f"{table} differs between incremental and full builds"
 
 
@@ -98,7 +105,8 @@ def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path
     _load_month(built, "exports", "2026-01", "2026-02", "0.9")
     _load_month(built, "imports", "2025-06", "2025-06", "1.25")  # Census revises a month
     full = _copy(built, tmp_path / "full")
-    output = run_dbt(built, "run", *MODELS).stdout
+    # A build, so the data tests also run as incremental builds scope them (macros/test_scope.sql).
+    output = run_dbt(built, "build", "--select", "@fct_trade_monthly", "--exclude", "resource_type:unit_test").stdout
     run_dbt(full, "run", "--full-refresh", *MODELS)
     _assert_marts_equal(built, full)
     assert "incremental model marts.fct_trade_monthly" in output
@@ -133,3 +141,51 @@ def test_changed_labels_rebuild_their_flow(built: Path, tmp_path: Path) -> None:
             [hs10],
         ).fetchall()
     assert relabelled == [("High",)]
+
+
+def _failing_tests(db_path: Path, *args: str) -> set[str]:
+    """Names of the data tests that fail in `dbt test <args>` (dbt exits non-zero when any does)."""
+    result = subprocess.run(
+        [str(BIN / "dbt"), "test", *args], cwd=REPO_ROOT, env=dbt_env(db_path), text=True, capture_output=True
+    )
+    failed = set(re.findall(r"Failure in test (\S+)", result.stdout))
+    assert (result.returncode != 0) == bool(failed), result.stdout[-3000:]
+    return failed
+
+
+def test_incremental_builds_test_the_changed_months_and_all_rows_on_request(built: Path) -> None:
+    """Tests of the raw views and the fact read what the latest build changed (macros/test_scope.sql): a
+    duplicate raw row planted in the new month is caught (by the key test and the reconciliation with raw)
+    even though the row predates the build; one planted in an old month is caught only with test_scope=all,
+    and so is a null in an old slice of the fact."""
+    _load_month(built, "imports", "2026-01", "2026-02", "1.1")
+    run_dbt(built, "run", *MODELS)
+    with duckdb.connect(str(built)) as con:
+        for month in ("2026-02", "2024-03"):
+            con.execute(
+                "insert into raw.census_imports select * replace (timestamp '2000-01-01' as loaded_at) "
+                "from raw.census_imports where time = ? and cty_code <> '-' "
+                "and cty_code not like '00%' and cty_code not like '%X%' order by all limit 1",
+                [month],
+            )
+        con.execute(
+            "update marts.fct_trade_monthly set cty_code = null where rowid = "
+            "(select min(rowid) from marts.fct_trade_monthly where month = date '2024-03-01')"
+        )
+    staging_uniqueness = "unique_combination_of_columns_stg_census__imports_month__hs10__cty_code"
+    raw_reconciliation = "assert_fct_trade_monthly_reconciles_with_raw_detail"
+    selection = ["--select", "stg_census__imports", "fct_trade_monthly", "--exclude", "resource_type:unit_test"]
+
+    changed = _failing_tests(built, *selection)
+    assert {name.split(".")[0] for name in changed} == {staging_uniqueness, raw_reconciliation}
+
+    with duckdb.connect(str(built)) as con:  # the new month's duplicate gone: only old-month errors remain
+        con.execute("delete from raw.census_imports where time = '2026-02' and loaded_at = timestamp '2000-01-01'")
+    assert _failing_tests(built, *selection) == set()
+
+    everything = _failing_tests(built, *selection, "--vars", "{test_scope: all}")
+    assert {name.split(".")[0] for name in everything} == {
+        staging_uniqueness,
+        raw_reconciliation,
+        "not_null_fct_trade_monthly_cty_code",
+    }

@@ -1,5 +1,5 @@
 -- High + Medium + Low + Unclassified (every row of ai_trade_annual for a flow and year)
--- equals the fact's total outside the excluded chapters, and the High category rows add up
+-- equals the code-month total outside the excluded chapters, and the High category rows add up
 -- to the High value of the share mart. Returns the flow-years that do not add up.
 with
 
@@ -17,7 +17,7 @@ shares as (
 
 fct as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
 
 ),
 

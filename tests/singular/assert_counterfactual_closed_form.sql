@@ -1,6 +1,6 @@
 {#- Methodology 3.9: for every variant and year, annual excess AI imports (exports) = base-year AI
     x (AI growth - non-AI growth) = H_y - H_base x L_y / L_base, to the cent. H and L are
-    recomputed from fct_trade_monthly here, independently of the counterfactual models. -#}
+    recomputed from int_trade_monthly__codes here, independently of the counterfactual models. -#}
 
 with
 
@@ -24,7 +24,7 @@ monthly as (
 
 trade as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
     where not is_excluded_chapter
 
 ),

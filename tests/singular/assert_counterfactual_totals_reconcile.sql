@@ -1,5 +1,5 @@
-{#- Actual trade in the counterfactual marts equals fct_trade_monthly (analysis panel) for every
-    variant, month and flow: total, AI and non-AI, in the variant's value concept. -#}
+{#- Actual trade in the counterfactual marts equals the code-month totals
+    (int_trade_monthly__codes, analysis panel) for every variant, month and flow: total, AI and non-AI, in the variant's value concept. -#}
 
 with
 
@@ -17,7 +17,7 @@ annual as (
 
 trade as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
     where not is_excluded_chapter
 
 ),

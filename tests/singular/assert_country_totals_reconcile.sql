@@ -1,5 +1,5 @@
-{#- The country marts add up to fct_trade_monthly (analysis panel), to the cent: per flow and
-    year, the sum over countries of total, AI and non-AI value, the detail denominators, the
+{#- The country marts add up to the country-month totals (int_trade_monthly__countries, analysis
+    panel), to the cent: per flow and year, the sum over countries of total, AI and non-AI value, the detail denominators, the
     pooled window = the sum of its years, the category mart = AI value, and the growth mart's
     values = the annual mart's. -#}
 
@@ -25,7 +25,7 @@ growth as (
 
 trade as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__countries') }}
     where not is_excluded_chapter
 
 ),

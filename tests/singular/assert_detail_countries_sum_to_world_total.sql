@@ -1,20 +1,28 @@
 -- Census's world total ('-') equals the sum over individual countries, per flow and month,
 -- for value, general imports and duty, so neither denominator double counts. Warns only: a
 -- pull restricted to some countries (--countries) has no full detail. Returns the months that
--- differ.
+-- differ. In an incremental build, the months with rows loaded since the fact's latest build
+-- (macros/test_scope.sql).
 {{ config(severity='warn') }}
+{%- set scope = incremental_test_scope('int_trade_monthly__detail') %}
 
 with
 
 detail as (
 
     select * from {{ ref('int_trade_monthly__detail') }}
+    {%- if scope %}
+        where {{ scope }}
+    {%- endif %}
 
 ),
 
 world as (
 
     select * from {{ ref('int_trade_monthly__world_total') }}
+    {%- if scope %}
+        where {{ scope }}
+    {%- endif %}
 
 ),
 

@@ -1,7 +1,7 @@
--- exemption_coverage's totals reconcile with fct_trade_monthly: for every basis and list, the
--- category `All` rows of a period summed over relevance groups equal the period's imports
--- (chapters excluded as in every mart), and the category rows add up to the `All` row. Basis
--- applied_all_year covers var comparison_year only.
+-- exemption_coverage's totals reconcile with the code-month totals (int_trade_monthly__codes): for
+-- every basis and list, the category `All` rows of a period summed over relevance groups equal the
+-- period's imports (chapters excluded as in every mart), and the category rows add up to the `All`
+-- row. Basis applied_all_year covers var comparison_year only.
 {%- set comparison_year = var('comparison_year') | int %}
 
 with
@@ -13,7 +13,7 @@ facts as (
         year,
         sum(value) as value,
         sum(coalesce(duty_calculated, 0)) as duty
-    from {{ ref('fct_trade_monthly') }}
+    from {{ ref('int_trade_monthly__codes') }}
     where flow = 'imports' and not is_excluded_chapter
     group by 1, 2
 

@@ -1,23 +1,40 @@
 -- Per flow and month, the fact's value equals the raw detail-country rows exactly: nothing
 -- lost, nothing doubled by the label join, and no grouping or world-total row counted.
--- Returns the months that differ.
+-- Returns the months that differ. In an incremental build, the months the fact rewrote
+-- (macros/test_scope.sql).
+{%- set fct_scope = incremental_test_scope('fct_trade_monthly') %}
+{%- set periods = {} %}
+{%- if fct_scope %}
+    {%- for flow in ['imports', 'exports'] %}
+        {%- do periods.update({flow: periods_written_by_latest_build('fct_trade_monthly', flow)}) %}
+    {%- endfor %}
+{%- endif %}
 with
+
+fct as (
+
+    select * from {{ ref('fct_trade_monthly') }}
+    {%- if fct_scope %}
+        where {{ fct_scope }}
+    {%- endif %}
+
+),
 
 raw_imports as (
 
     select * from {{ source('census', 'census_imports') }}
+    {%- if fct_scope %}
+        where {{ census_period_in(periods.imports, 'time') }}
+    {%- endif %}
 
 ),
 
 raw_exports as (
 
     select * from {{ source('census', 'census_exports') }}
-
-),
-
-fct as (
-
-    select * from {{ ref('fct_trade_monthly') }}
+    {%- if fct_scope %}
+        where {{ census_period_in(periods.exports, 'time') }}
+    {%- endif %}
 
 ),
 

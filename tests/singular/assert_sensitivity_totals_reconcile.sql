@@ -1,5 +1,5 @@
-{#- The robustness mart reconciles: every scenario's total equals fct_trade_monthly's (analysis
-    panel), the headline scenario equals ai_trade_share_annual (AI value and share), and AI + non-
+{#- The robustness mart reconciles: every scenario's total equals the code-month totals'
+    (int_trade_monthly__codes, analysis panel), the headline scenario equals ai_trade_share_annual (AI value and share), and AI + non-
     AI never exceeds the total. -#}
 
 with
@@ -18,7 +18,7 @@ shares as (
 
 trade as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
     where not is_excluded_chapter
 
 ),

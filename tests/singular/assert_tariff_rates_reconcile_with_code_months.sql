@@ -1,5 +1,5 @@
 -- Every breakdown of tariff_rates_monthly partitions the month's imports: its rows sum to the
--- value and calculated duty of fct_trade_monthly (chapters excluded), and the calendar-year
+-- value and calculated duty of int_trade_monthly__codes (chapters excluded), and the calendar-year
 -- windows sum to the year's.
 
 with
@@ -11,7 +11,7 @@ facts as (
         year,
         sum(value) as value,
         sum(coalesce(duty_calculated, 0)) as duty
-    from {{ ref('fct_trade_monthly') }}
+    from {{ ref('int_trade_monthly__codes') }}
     where flow = 'imports' and not is_excluded_chapter
     group by 1, 2
 

@@ -1,6 +1,6 @@
--- top_ai_products_annual reconciles with fct_trade_monthly: per flow and year its codes' values
--- sum to the High (AI) value, its denominators equal the High and total values (chapters
--- excluded), and the shares of AI trade sum to 1.
+-- top_ai_products_annual reconciles with the code-month totals (int_trade_monthly__codes): per
+-- flow and year its codes' values sum to the High (AI) value, its denominators equal the High and
+-- total values (chapters excluded), and the shares of AI trade sum to 1.
 
 with
 
@@ -11,7 +11,7 @@ facts as (
         year,
         sum(case when relevance_group = 'High' then value else 0 end) as ai_value,
         sum(value) as total_value
-    from {{ ref('fct_trade_monthly') }}
+    from {{ ref('int_trade_monthly__codes') }}
     where not is_excluded_chapter
     group by 1, 2
 

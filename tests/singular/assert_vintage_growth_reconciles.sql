@@ -1,5 +1,5 @@
-{#- hs10_consistent_growth_annual reconciles with fct_trade_monthly (analysis panel) per flow and
-    year; growth is null exactly when its base is 0 (never a "+0.0%" for a code without base-year
+{#- hs10_consistent_growth_annual reconciles with the code-month totals (int_trade_monthly__codes,
+    analysis panel) per flow and year; growth is null exactly when its base is 0 (never a "+0.0%" for a code without base-year
     trade); and every linked code pair shares its family. -#}
 
 with
@@ -24,7 +24,7 @@ families as (
 
 trade as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
     where not is_excluded_chapter
 
 ),

@@ -6,7 +6,7 @@ with
 
 trade as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__countries') }}
     where not is_excluded_chapter
 
 ),

@@ -18,6 +18,7 @@ unioned as (
     select
         'imports' as flow,
         month,
+        census_period,
         hs10,
         cty_code,
         description_short,
@@ -40,6 +41,7 @@ unioned as (
     select
         'exports' as flow,
         month,
+        census_period,
         hs10,
         cty_code,
         description_short,

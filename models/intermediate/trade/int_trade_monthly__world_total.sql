@@ -19,12 +19,14 @@ unioned as (
     select
         'imports' as flow,
         month,
+        census_period,
         {{ calendar_year('month') }} as year,
         hs10,
         value_consumption as value,
         value_general_imports,
         duty_calculated,
-        is_synthetic
+        is_synthetic,
+        loaded_at
 
     from imports
     where country_level = 'world'
@@ -34,12 +36,14 @@ unioned as (
     select
         'exports' as flow,
         month,
+        census_period,
         {{ calendar_year('month') }} as year,
         hs10,
         value_total_exports as value,
         {{ money('null') }} as value_general_imports,
         {{ money('null') }} as duty_calculated,
-        is_synthetic
+        is_synthetic,
+        loaded_at
 
     from exports
     where country_level = 'world'

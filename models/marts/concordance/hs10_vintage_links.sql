@@ -20,7 +20,7 @@ hs10 as (
 
 trade as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 trade as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
     where not is_excluded_chapter
 
 ),
@@ -15,7 +15,7 @@ final as (
         relevance_group,
         coalesce(primary_category, 'Unclassified') as primary_category,
         sum(value) as value,
-        count(distinct case when value <> 0 then hs10 end) as code_count,
+        count(distinct case when has_trade then hs10 end) as code_count,
         count(distinct month) as months_covered,
         {{ any_true('is_synthetic') }} as is_synthetic
 

@@ -69,38 +69,23 @@ latest_concordance as (
 
 ),
 
+-- The description is the one of the code's latest month (the greatest when that month has several),
+-- found in the same pass: the greatest 'YYYY-MM-DD' || description is the latest month's greatest.
 trade_span as (
 
     select
         flow,
         hs10,
         min(month) as first_month,
-        max(month) as last_month
+        max(month) as last_month,
+        nullif(
+            substring(
+                max(cast(month as {{ dbt.type_string() }}) || coalesce(description_short, '')), 11
+            ),
+            ''
+        ) as description_short
 
     from trade
-    group by 1, 2
-
-),
-
-latest_trade_description as (
-
-    select
-        flow,
-        hs10,
-        max(description_short) as description_short
-
-    from (
-        select
-            trade.flow,
-            trade.hs10,
-            trade.description_short
-        from trade
-        inner join trade_span
-            on
-                trade.flow = trade_span.flow
-                and trade.hs10 = trade_span.hs10
-                and trade.month = trade_span.last_month
-    ) as last_month_rows
     group by 1, 2
 
 ),
@@ -129,7 +114,7 @@ final as (
         {{ hs_prefix('codes.hs10', 6) }} as hs6,
         {{ hs_prefix('codes.hs10', 8) }} as hs8,
         coalesce(
-            latest_trade_description.description_short,
+            trade_span.description_short,
             latest_concordance.description_short
         ) as description_short,
         latest_concordance.description_long,
@@ -159,10 +144,6 @@ final as (
         on
             codes.flow = trade_span.flow
             and codes.hs10 = trade_span.hs10
-    left join latest_trade_description
-        on
-            codes.flow = latest_trade_description.flow
-            and codes.hs10 = latest_trade_description.hs10
     left join labels
         on
             codes.flow = labels.flow

@@ -33,36 +33,28 @@ excluded_chapters as (
 
 {% if is_incremental() %}
 
-
-    built as (
-
-        select * from {{ this }}
-
-    ),
-
-    built_labels as (
-
-        select distinct
-            flow,
-            hs10,
-            relevance_group,
-            primary_category,
-            label_confidence,
-            label_source,
-            is_excluded_chapter
-        from built
-
-    ),
-
-    flows_with_changed_labels as (
+    {#- Flows whose labels or chapter exclusions changed since the fact was built: rebuilt
+        whole. -#}
+    {%- set relabelled_flows_query -%}
+        with built_labels as (
+            select distinct
+                flow,
+                hs10,
+                relevance_group,
+                primary_category,
+                label_confidence,
+                label_source,
+                is_excluded_chapter
+            from {{ this }}
+        )
 
         select distinct built_labels.flow
         from built_labels
-        left join labels
+        left join {{ ref('int_hs10_labels__current') }} as labels
             on
                 built_labels.flow = labels.flow
                 and built_labels.hs10 = labels.hs10
-        left join excluded_chapters
+        left join {{ ref('excluded_hs2_chapters') }} as excluded_chapters
             on {{ hs_prefix('built_labels.hs10', 2) }} = excluded_chapters.hs2
         where
             built_labels.relevance_group <> coalesce(labels.relevance, 'Unclassified')
@@ -70,42 +62,21 @@ excluded_chapters as (
             or not {{ null_safe_equal('built_labels.label_confidence', 'labels.confidence') }}
             or not {{ null_safe_equal('built_labels.label_source', 'labels.label_source') }}
             or built_labels.is_excluded_chapter <> (excluded_chapters.hs2 is not null)
+    {%- endset -%}
+    {%- set relabelled_flows = [] -%}
+    {%- if execute -%}
+        {%- set relabelled_flows = run_query(relabelled_flows_query).columns[0].values() | list -%}
+    {%- endif -%}
+    {%- set watermarks = watermarks_by_flow('loaded_at') -%}
+    {%- set detail = ref('int_trade_monthly__detail') -%}
+    {%- set slices = slices_with_newer_rows(detail, 'loaded_at', watermarks) %}
 
-    ),
-
-    last_build as (
-
-        select
-            flow,
-            max(loaded_at) as last_loaded_at
-        from built
-        group by 1
-
-    ),
-
-    months_to_build as (
-
-        select distinct
-            trade.flow,
-            trade.month
-        from trade
-        left join last_build on trade.flow = last_build.flow
-        where
-            last_build.last_loaded_at is null
-            or trade.loaded_at > last_build.last_loaded_at
-            or trade.flow in (select flows_with_changed_labels.flow from flows_with_changed_labels)
-
-    ),
-
-    -- Only the months to rebuild get labelled: filter first, then join the labels.
+    -- Months with rows loaded (or revised) after the fact's latest load, rebuilt whole; filtered by
+    -- constants, so only those months get labelled.
     trade_in_scope as (
 
-        select trade.*
-        from trade
-        inner join months_to_build
-            on
-                trade.flow = months_to_build.flow
-                and trade.month = months_to_build.month
+        select * from trade
+        where {{ in_slices(slices, relabelled_flows) }}
 
     ),
 
@@ -146,7 +117,8 @@ final as (
         coalesce(labels.relevance = 'High', false) as is_ai,
         excluded_chapters.hs2 is not null as is_excluded_chapter,
         trade.is_synthetic,
-        trade.loaded_at
+        trade.loaded_at,
+        {{ build_timestamp() }} as built_at
 
     from trade_in_scope as trade
     left join labels

@@ -6,18 +6,12 @@
       var comparison_year (2025) whatever its dates (methodology 3.7, flaw 15).
     Periods: each month and each calendar year; categories: each primary category and 'All'. -#}
 {%- set comparison_year = var('comparison_year') | int -%}
-{%- set aggregations = [
-    {'period_type': 'month', 'period_start': 'month', 'category': 'primary_category'},
-    {'period_type': 'month', 'period_start': 'month', 'category': "'All'"},
-    {'period_type': 'year', 'period_start': 'year_start', 'category': 'primary_category'},
-    {'period_type': 'year', 'period_start': 'year_start', 'category': "'All'"},
-] -%}
 
 with
 
 trade as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
     where flow = 'imports' and not is_excluded_chapter
 
 ),
@@ -41,13 +35,12 @@ code_months as (
         year,
         hs10,
         relevance_group,
+        value,
+        is_synthetic,
         coalesce(primary_category, 'Unclassified') as primary_category,
-        sum(value) as value,
-        sum(coalesce(duty_calculated, 0)) as duty_calculated,
-        {{ any_true('is_synthetic') }} as is_synthetic
+        coalesce(duty_calculated, 0) as duty_calculated
 
     from trade
-    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -124,8 +117,6 @@ scoped as (
     select
         bases.coverage_basis,
         lists.list_id,
-        lists.list_authority,
-        lists.list_entries,
         code_months.month,
         code_months.year,
         cast({{ dbt.date_trunc('year', 'code_months.month') }} as date) as year_start,
@@ -152,64 +143,137 @@ scoped as (
 
 ),
 
-aggregated as (
-
-    {% for aggregation in aggregations %}
-        select
-            coverage_basis,
-            list_id,
-            relevance_group,
-            {{ aggregation.category }} as primary_category,
-            '{{ aggregation.period_type }}' as period_type,
-            {{ aggregation.period_start }} as period_start,
-            year,
-            max(list_authority) as list_authority,
-            max(list_entries) as list_entries,
-            count(distinct case when value <> 0 then hs10 end) as codes_with_trade,
-            count(distinct case when value <> 0 and is_exempt then hs10 end) as codes_exempt,
-            sum(value) as value_total,
-            sum(case when is_exempt then value else 0 end) as value_exempt,
-            sum(case when is_exempt then 0 else value end) as value_not_exempt,
-            sum(duty_calculated) as duty_total,
-            sum(case when is_exempt then duty_calculated else 0 end) as duty_exempt,
-            sum(case when is_exempt then 0 else duty_calculated end) as duty_not_exempt,
-            {{ any_true('is_synthetic') }} as is_synthetic
-
-        from scoped
-        group by 1, 2, 3, 4, 5, 6, 7
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-final as (
+-- A code's months in a year, so that a year counts each code once.
+code_years as (
 
     select
         coverage_basis,
         list_id,
         relevance_group,
         primary_category,
+        year,
+        year_start,
+        hs10,
+        {{ any_true('value <> 0') }} as has_trade,
+        {{ any_true('value <> 0 and is_exempt') }} as has_exempt_trade,
+        sum(value) as value_total,
+        sum(case when is_exempt then value else 0 end) as value_exempt,
+        sum(duty_calculated) as duty_total,
+        sum(case when is_exempt then duty_calculated else 0 end) as duty_exempt,
+        {{ any_true('is_synthetic') }} as is_synthetic
+
+    from scoped
+    group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+-- Rows are code-months (months) and code-years (years), so code counts are row counts.
+categories as (
+
+    select
+        coverage_basis,
+        list_id,
+        relevance_group,
+        primary_category,
+        'month' as period_type,
+        month as period_start,
+        year,
+        sum(case when value <> 0 then 1 else 0 end) as codes_with_trade,
+        sum(case when value <> 0 and is_exempt then 1 else 0 end) as codes_exempt,
+        sum(value) as value_total,
+        sum(case when is_exempt then value else 0 end) as value_exempt,
+        sum(duty_calculated) as duty_total,
+        sum(case when is_exempt then duty_calculated else 0 end) as duty_exempt,
+        {{ any_true('is_synthetic') }} as is_synthetic
+
+    from scoped
+    group by 1, 2, 3, 4, 5, 6, 7
+
+    union all
+
+    select
+        coverage_basis,
+        list_id,
+        relevance_group,
+        primary_category,
+        'year' as period_type,
+        year_start as period_start,
+        year,
+        sum(case when has_trade then 1 else 0 end) as codes_with_trade,
+        sum(case when has_exempt_trade then 1 else 0 end) as codes_exempt,
+        sum(value_total) as value_total,
+        sum(value_exempt) as value_exempt,
+        sum(duty_total) as duty_total,
+        sum(duty_exempt) as duty_exempt,
+        {{ any_true('is_synthetic') }} as is_synthetic
+
+    from code_years
+    group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+-- Category 'All': a code has one category, so the categories' code counts add up.
+aggregated as (
+
+    select * from categories
+
+    union all
+
+    select
+        coverage_basis,
+        list_id,
+        relevance_group,
+        'All' as primary_category,
         period_type,
         period_start,
         year,
-        list_authority,
-        list_entries,
-        codes_with_trade,
-        codes_exempt,
-        {{ safe_ratio('codes_exempt', 'codes_with_trade') }} as code_share_exempt,
-        {{ money('value_total') }} as value_total,
-        {{ money('value_exempt') }} as value_exempt,
-        {{ money('value_not_exempt') }} as value_not_exempt,
-        {{ safe_ratio('value_exempt', 'value_total') }} as value_share_exempt,
-        {{ money('duty_total') }} as duty_total,
-        {{ money('duty_exempt') }} as duty_exempt,
-        {{ money('duty_not_exempt') }} as duty_not_exempt,
-        {{ safe_ratio('duty_total', 'value_total') }} as tariff_rate_total,
-        {{ safe_ratio('duty_exempt', 'value_exempt') }} as tariff_rate_exempt,
-        {{ safe_ratio('duty_not_exempt', 'value_not_exempt') }} as tariff_rate_not_exempt,
-        is_synthetic
+        sum(codes_with_trade) as codes_with_trade,
+        sum(codes_exempt) as codes_exempt,
+        sum(value_total) as value_total,
+        sum(value_exempt) as value_exempt,
+        sum(duty_total) as duty_total,
+        sum(duty_exempt) as duty_exempt,
+        {{ any_true('is_synthetic') }} as is_synthetic
+
+    from categories
+    group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+final as (
+
+    select
+        aggregated.coverage_basis,
+        aggregated.list_id,
+        aggregated.relevance_group,
+        aggregated.primary_category,
+        aggregated.period_type,
+        aggregated.period_start,
+        aggregated.year,
+        lists.list_authority,
+        lists.list_entries,
+        cast(aggregated.codes_with_trade as bigint) as codes_with_trade,
+        cast(aggregated.codes_exempt as bigint) as codes_exempt,
+        {{ safe_ratio('aggregated.codes_exempt', 'aggregated.codes_with_trade') }}
+            as code_share_exempt,
+        {{ money('aggregated.value_total') }} as value_total,
+        {{ money('aggregated.value_exempt') }} as value_exempt,
+        {{ money('aggregated.value_total - aggregated.value_exempt') }} as value_not_exempt,
+        {{ safe_ratio('aggregated.value_exempt', 'aggregated.value_total') }} as value_share_exempt,
+        {{ money('aggregated.duty_total') }} as duty_total,
+        {{ money('aggregated.duty_exempt') }} as duty_exempt,
+        {{ money('aggregated.duty_total - aggregated.duty_exempt') }} as duty_not_exempt,
+        {{ safe_ratio('aggregated.duty_total', 'aggregated.value_total') }} as tariff_rate_total,
+        {{ safe_ratio('aggregated.duty_exempt', 'aggregated.value_exempt') }} as tariff_rate_exempt,
+        {{ safe_ratio(
+            'aggregated.duty_total - aggregated.duty_exempt',
+            'aggregated.value_total - aggregated.value_exempt'
+        ) }} as tariff_rate_not_exempt,
+        aggregated.is_synthetic
 
     from aggregated
+    inner join lists
+        on aggregated.list_id = lists.list_id
 
 )
 

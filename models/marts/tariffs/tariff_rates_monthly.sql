@@ -1,22 +1,37 @@
 {#- Effective tariff rates by month: sum(calculated duty) / sum(imports for consumption), a ratio
     of sums. Breakdowns (one set of rows each; dimensions a breakdown does not split by hold 'All'):
-    total, relevance_group, relevance_group_category, country, relevance_group_country. -#}
+    total, relevance_group, relevance_group_category (from the code-month totals), country,
+    relevance_group_country (from the country-month totals). A code has one relevance group and
+    category, so the codes with trade of a country add up across them. -#}
 {%- set breakdowns = [
-    {'name': 'total', 'relevance_group': "'All'", 'primary_category': "'All'", 'cty_code': "'All'"},
-    {'name': 'relevance_group', 'relevance_group': 'relevance_group', 'primary_category': "'All'",
+    {'name': 'total', 'source': 'codes', 'relevance_group': "'All'", 'primary_category': "'All'",
      'cty_code': "'All'"},
-    {'name': 'relevance_group_category', 'relevance_group': 'relevance_group',
+    {'name': 'relevance_group', 'source': 'codes', 'relevance_group': 'relevance_group',
+     'primary_category': "'All'", 'cty_code': "'All'"},
+    {'name': 'relevance_group_category', 'source': 'codes', 'relevance_group': 'relevance_group',
      'primary_category': 'primary_category', 'cty_code': "'All'"},
-    {'name': 'country', 'relevance_group': "'All'", 'primary_category': "'All'", 'cty_code': 'cty_code'},
-    {'name': 'relevance_group_country', 'relevance_group': 'relevance_group', 'primary_category': "'All'",
+    {'name': 'country', 'source': 'country_totals', 'relevance_group': "'All'", 'primary_category': "'All'",
      'cty_code': 'cty_code'},
+    {'name': 'relevance_group_country', 'source': 'country_totals', 'relevance_group': 'relevance_group',
+     'primary_category': "'All'", 'cty_code': 'cty_code'},
 ] -%}
+{%- set code_counts = {
+    'codes': 'count(distinct case when has_trade then hs10 end)',
+    'country_totals': 'cast(sum(codes_with_trade) as bigint)',
+} -%}
 
 with
 
-trade as (
+code_months as (
 
-    select * from {{ ref('fct_trade_monthly') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
+    where flow = 'imports' and not is_excluded_chapter
+
+),
+
+country_months as (
+
+    select * from {{ ref('int_trade_monthly__countries') }}
     where flow = 'imports' and not is_excluded_chapter
 
 ),
@@ -27,20 +42,38 @@ countries as (
 
 ),
 
-prepared as (
+codes as (
 
     select
         month,
         year,
         hs10,
         relevance_group,
-        cty_code,
         value,
+        has_trade,
         is_synthetic,
         coalesce(primary_category, 'Unclassified') as primary_category,
         coalesce(duty_calculated, 0) as duty_calculated
 
-    from trade
+    from code_months
+
+),
+
+-- The country rows have no HS10 code: their code count is the sum of codes_with_trade.
+country_totals as (
+
+    select
+        month,
+        year,
+        relevance_group,
+        cty_code,
+        value,
+        codes_with_trade,
+        is_synthetic,
+        coalesce(primary_category, 'Unclassified') as primary_category,
+        coalesce(duty_calculated, 0) as duty_calculated
+
+    from country_months
 
 ),
 
@@ -56,10 +89,10 @@ aggregated as (
             {{ breakdown.cty_code }} as cty_code,
             sum(value) as value,
             sum(duty_calculated) as duty_calculated,
-            count(distinct case when value <> 0 then hs10 end) as code_count,
+            {{ code_counts[breakdown.source] }} as code_count,
             {{ any_true('is_synthetic') }} as is_synthetic
 
-        from prepared
+        from {{ breakdown.source }}
         group by 1, 2, 3, 4, 5, 6
         {% if not loop.last %}union all{% endif %}
     {% endfor %}

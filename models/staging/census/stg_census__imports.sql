@@ -10,6 +10,7 @@ renamed as (
 
     select
         {{ census_month('time') }} as month,
+        time as census_period,
         cast(i_commodity as varchar(10)) as hs10,
         i_commodity_sdesc as description_short,
         cty_code,

@@ -1,0 +1,43 @@
+{#- One row per flow, month, partner country, relevance group, primary category and chapter
+    exclusion: the fact summed over HS10 codes. Every country-level mart reads this instead of the 30M-row fact.
+    Incremental like the fact: it re-aggregates the (flow, month) slices the fact wrote after this
+    model's latest build. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['flow', 'month'],
+        on_schema_change='fail'
+    )
+}}
+
+with
+
+trade as (
+
+    {{ slices_written_since_last_build(ref('fct_trade_monthly')) }}
+
+),
+
+final as (
+
+    select
+        flow,
+        month,
+        year,
+        cty_code,
+        relevance_group,
+        primary_category,
+        is_excluded_chapter,
+        sum(value) as value,
+        sum(duty_calculated) as duty_calculated,
+        count(distinct case when value <> 0 then hs10 end) as codes_with_trade,
+        {{ any_true('is_synthetic') }} as is_synthetic,
+        {{ build_timestamp() }} as built_at
+
+    from trade
+    group by 1, 2, 3, 4, 5, 6, 7
+
+)
+
+select * from final

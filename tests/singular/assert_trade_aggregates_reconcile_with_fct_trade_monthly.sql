@@ -1,0 +1,120 @@
+{#- The incremental aggregates hold exactly the fact's slices and add up to them, per flow and
+    month: value, general imports, duty and dutiable value in int_trade_monthly__codes; value and
+    duty in int_trade_monthly__countries; codes with trade in the code-month totals = the fact's
+    distinct codes with a non-zero value. Every mart reads these, so this is where they meet the
+    fact. In an incremental build, the slices the latest build wrote (macros/test_scope.sql).
+    Returns the slices that differ. -#}
+{%- set scopes = {} -%}
+{%- set model_names = [
+    'fct_trade_monthly', 'int_trade_monthly__codes', 'int_trade_monthly__countries'
+] -%}
+{%- for model_name in model_names -%}
+    {%- do scopes.update({model_name: incremental_test_scope(model_name)}) -%}
+{%- endfor %}
+
+with
+
+fct as (
+
+    select * from {{ ref('fct_trade_monthly') }}
+    {%- if scopes.fct_trade_monthly %}
+        where {{ scopes.fct_trade_monthly }}
+    {%- endif %}
+
+),
+
+codes as (
+
+    select * from {{ ref('int_trade_monthly__codes') }}
+    {%- if scopes.int_trade_monthly__codes %}
+        where {{ scopes.int_trade_monthly__codes }}
+    {%- endif %}
+
+),
+
+countries as (
+
+    select * from {{ ref('int_trade_monthly__countries') }}
+    {%- if scopes.int_trade_monthly__countries %}
+        where {{ scopes.int_trade_monthly__countries }}
+    {%- endif %}
+
+),
+
+fct_slices as (
+
+    select
+        flow,
+        month,
+        sum(value) as value,
+        sum(value_general_imports) as value_general_imports,
+        sum(duty_calculated) as duty_calculated,
+        sum(value_dutiable) as value_dutiable,
+        count(distinct case when value <> 0 then hs10 end) as codes_with_trade
+    from fct
+    group by 1, 2
+
+),
+
+code_slices as (
+
+    select
+        flow,
+        month,
+        sum(value) as value,
+        sum(value_general_imports) as value_general_imports,
+        sum(duty_calculated) as duty_calculated,
+        sum(value_dutiable) as value_dutiable,
+        sum(case when has_trade then 1 else 0 end) as codes_with_trade
+    from codes
+    group by 1, 2
+
+),
+
+country_slices as (
+
+    select
+        flow,
+        month,
+        sum(value) as value,
+        sum(duty_calculated) as duty_calculated
+    from countries
+    group by 1, 2
+
+),
+
+compared as (
+
+    select
+        coalesce(fct_slices.flow, code_slices.flow, country_slices.flow) as flow,
+        coalesce(fct_slices.month, code_slices.month, country_slices.month) as month,
+        fct_slices.value as fct_value,
+        code_slices.value as code_value,
+        country_slices.value as country_value,
+        {{ null_safe_equal(
+            'fct_slices.value_general_imports', 'code_slices.value_general_imports'
+        ) }}
+        and {{ null_safe_equal('fct_slices.duty_calculated', 'code_slices.duty_calculated') }}
+        and {{ null_safe_equal('fct_slices.duty_calculated', 'country_slices.duty_calculated') }}
+        and {{ null_safe_equal('fct_slices.value_dutiable', 'code_slices.value_dutiable') }}
+        and fct_slices.codes_with_trade = code_slices.codes_with_trade as other_columns_match
+    from fct_slices
+    full outer join code_slices
+        on
+            fct_slices.flow = code_slices.flow
+            and fct_slices.month = code_slices.month
+    full outer join country_slices
+        on
+            coalesce(fct_slices.flow, code_slices.flow) = country_slices.flow
+            and coalesce(fct_slices.month, code_slices.month) = country_slices.month
+
+)
+
+select * from compared
+where
+    fct_value is null
+    or code_value is null
+    or country_value is null
+    or fct_value <> code_value
+    or fct_value <> country_value
+    or not other_columns_match

@@ -1,20 +1,22 @@
 {#- How much of the history a data test reads. A full build (`--full-refresh`) and any build with
-    `--vars '{test_scope: all}'` test every row. An incremental build tests the months it changed,
-    which is where new errors can be:
-    - the fact and its incremental aggregates (var `incremental_test_scope.written_by_latest_build`):
-      the (flow, month) slices the latest build wrote;
-    - the raw trade views (`incremental_test_scope.loaded_since_latest_build`): every month with rows
-      loaded after the start of the fact's latest build, and (unless this `dbt build` rebuilds the fact
-      after the test) the months that build wrote.
-    Every key holds the month, so testing whole months is testing the whole table for them. The other
-    months were tested when they were written and have not changed since. -#}
+    `--vars '{test_scope: all}'` test every row. Otherwise the tests of the large incremental tables
+    (var `incremental_test_scope`) read the months written since their model was last tested:
+    - the fact and its incremental aggregates (`by_built_at`): the (flow, month) slices with a
+      `built_at` after the mark;
+    - the raw trade views (`by_loaded_at`): every month with rows loaded after the mark.
+    The mark (`test_scope_marks`) moves only at the end of a `dbt build` or `dbt test` in which every
+    test of the model ran and passed (or warned): a failed or skipped test, or a `dbt run` with no
+    test, leaves it where it was, so those months are tested next time. Every key of these tables
+    holds the month, so testing whole months is testing the whole table for them. A relationships
+    test reads every row: the table it points to may have changed. -#}
 
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- if config.get('where') -%}
         {%- do conditions.append(config.get('where')) -%}
     {%- endif -%}
-    {%- set scope = incremental_test_scope(relation.identifier) -%}
+    {%- set test_name = (model.get('test_metadata') or {}).get('name') -%}
+    {%- set scope = '' if test_name == 'relationships' else incremental_test_scope(relation.identifier) -%}
     {%- if scope -%}
         {%- do conditions.append(scope) -%}
     {%- endif -%}
@@ -24,19 +26,31 @@
     {%- do return(relation) -%}
 {%- endmacro %}
 
-{#- The filter that scopes a test of `model_name` in this build; '' when the test reads every row. -#}
-{% macro incremental_test_scope(model_name) -%}
+{#- The column that says when a row of `model_name` was written, if its tests are scoped. -#}
+{% macro scope_column(model_name) -%}
     {%- set scopes = var('incremental_test_scope') -%}
-    {%- if not execute or flags.FULL_REFRESH or var('test_scope', 'changed') == 'all' -%}
-        {{ return('') }}
-    {%- elif model_name in scopes.written_by_latest_build -%}
-        {%- set latest = latest_build(model_name) -%}
-        {{ return('' if latest is none else "built_at = cast('" ~ latest ~ "' as timestamp)") }}
-    {%- elif model_name in scopes.loaded_since_latest_build -%}
-        {%- set periods = periods_loaded_since_latest_build(model_name) -%}
-        {{ return('' if periods is none else census_period_in(periods)) }}
+    {%- if model_name in scopes.by_built_at -%}
+        {{ return('built_at') }}
+    {%- elif model_name in scopes.by_loaded_at -%}
+        {{ return('loaded_at') }}
     {%- endif -%}
-    {{ return('') }}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- The filter that scopes a test of `model_name` in this invocation; '' when the test reads every
+    row (a full build, test_scope all, a model without a mark, or one whose tests are not scoped). -#}
+{% macro incremental_test_scope(model_name) -%}
+    {%- set column = scope_column(model_name) -%}
+    {%- if column is none or not execute or flags.FULL_REFRESH or var('test_scope', 'changed') == 'all' -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set mark = tested_through(model_name) -%}
+    {%- if mark is none -%}
+        {{ return('') }}
+    {%- elif column == 'built_at' -%}
+        {{ return("built_at > cast('" ~ mark ~ "' as timestamp)") }}
+    {%- endif -%}
+    {{ return(census_period_in(periods_written_since(model_name, mark))) }}
 {%- endmacro %}
 
 {#- The relation a model of this project builds to, or none before its first build. -#}
@@ -45,56 +59,97 @@
     {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
-{#- The start of the latest build that wrote `model_name` (its greatest `built_at`); none before its
-    first build, or when it was built before it had the column. -#}
-{% macro latest_build(model_name) -%}
+{#- Where the marks live: next to the incremental aggregates, out of the marts that BI reads. -#}
+{% macro test_scope_marks_relation() -%}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.int_trade_monthly__codes'] -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier='test_scope_marks')) }}
+{%- endmacro %}
+
+{#- The latest `built_at`/`loaded_at` of `model_name` whose rows all passed their tests; none when its
+    tests never all passed, or the table lacks the column (built by an older version). -#}
+{% macro tested_through(model_name) -%}
+    {%- set marks = test_scope_marks_relation() -%}
     {%- set relation = built_relation(model_name) -%}
-    {%- if relation is none or 'built_at' not in adapter.get_columns_in_relation(relation) | map(attribute='name') -%}
+    {%- if relation is none
+        or adapter.get_relation(database=marks.database, schema=marks.schema, identifier=marks.identifier) is none
+        or scope_column(model_name) not in adapter.get_columns_in_relation(relation) | map(attribute='name') -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set query -%}
-        select cast(max(built_at) as {{ dbt.type_string() }}) from {{ relation }}
+        select cast(max(tested_through) as {{ dbt.type_string() }}) from {{ marks }}
+        where model_name = '{{ model_name }}'
     {%- endset -%}
     {{ return(run_query(query).columns[0].values()[0]) }}
 {%- endmacro %}
 
-{#- The Census periods ('YYYY-MM') of the slices the latest build of `model_name` wrote, of one flow or
-    of both. Read at run time: constants on a raw column let the warehouse skip every other month. -#}
-{% macro periods_written_by_latest_build(model_name, flow=none) -%}
-    {%- set latest = latest_build(model_name) -%}
-    {%- if latest is none -%}
-        {{ return(none) }}
-    {%- endif -%}
+{#- The Census periods ('YYYY-MM') of the rows of `model_name` written after `mark`, of one flow or of
+    all. Read at run time: constants on a raw column let the warehouse skip every other month. -#}
+{% macro periods_written_since(model_name, mark, flow=none) -%}
+    {%- set column = scope_column(model_name) -%}
+    {%- set period = 'census_period' if column == 'loaded_at' else 'cast(month as ' ~ dbt.type_string() ~ ')' -%}
     {%- set query -%}
-        select distinct cast(month as {{ dbt.type_string() }})
+        select distinct {{ period }}
         from {{ built_relation(model_name) }}
-        where built_at = cast('{{ latest }}' as timestamp)
+        where {{ column }} > cast('{{ mark }}' as timestamp)
         {%- if flow %} and flow = '{{ flow }}'{% endif %}
     {%- endset -%}
     {%- set periods = [] -%}
-    {%- for month in run_query(query).columns[0].values() -%}
-        {%- do periods.append(month[:7]) -%}
+    {%- for value in run_query(query).columns[0].values() -%}
+        {%- do periods.append(value[:7]) -%}
     {%- endfor -%}
     {{ return(periods) }}
 {%- endmacro %}
 
-{#- The periods of `model_name` (a raw trade view) with rows loaded after the start of the fact's latest
-    build, which that build has not read, plus the periods it wrote unless the fact is rebuilt later in
-    this same `dbt build`. None (every row) before the fact's first build. -#}
-{% macro periods_loaded_since_latest_build(model_name) -%}
-    {%- set latest = latest_build('fct_trade_monthly') -%}
-    {%- if latest is none -%}
-        {{ return(none) }}
+{#- on-run-end: for each scoped model whose tests all ran and passed (or warned) in this `dbt build` or
+    `dbt test`, record that its rows are tested through its latest `built_at`/`loaded_at`. DuckDB lets
+    one process write the warehouse at a time, so no row can arrive between the tests and the mark. -#}
+{% macro record_test_scope_marks(results) -%}
+    {%- if not execute or invocation_args_dict.get('which') not in ['build', 'test'] -%}
+        {{ return('') }}
     {%- endif -%}
-    {%- set query -%}
-        select distinct census_period from {{ built_relation(model_name) }}
-        where loaded_at > cast('{{ latest }}' as timestamp)
-    {%- endset -%}
-    {%- set periods = run_query(query).columns[0].values() | list -%}
-    {%- set fact_follows = invocation_args_dict.get('which') == 'build'
-        and ('model.' ~ project_name ~ '.fct_trade_monthly') in selected_resources -%}
-    {%- if not fact_follows -%}
-        {%- set periods = periods + periods_written_by_latest_build('fct_trade_monthly') -%}
+    {%- set statuses = {} -%}
+    {%- for result in results -%}
+        {%- do statuses.update({result.node.unique_id: result.status | string}) -%}
+    {%- endfor -%}
+    {%- set scopes = var('incremental_test_scope') -%}
+    {%- set marks = test_scope_marks_relation() -%}
+    {%- set statements = [] -%}
+    {%- for model_name in scopes.by_built_at + scopes.by_loaded_at -%}
+        {%- set model_id = 'model.' ~ project_name ~ '.' ~ model_name -%}
+        {%- set tests = [] -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'test' and model_id in node.depends_on.nodes -%}
+            {%- do tests.append(node.unique_id) -%}
+        {%- endfor -%}
+        {%- set passed = [] -%}
+        {%- for test_id in tests if statuses.get(test_id) in ['pass', 'warn'] -%}
+            {%- do passed.append(test_id) -%}
+        {%- endfor -%}
+        {%- set relation = built_relation(model_name) -%}
+        {%- if tests and passed | length == tests | length and relation is not none -%}
+            {%- do statements.append(
+                "insert into " ~ marks ~ " select '" ~ model_name ~ "', max(" ~ scope_column(model_name)
+                ~ "), " ~ build_timestamp() ~ " from " ~ relation
+            ) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if statements -%}
+        {%- do run_query(
+            'create table if not exists ' ~ marks
+            ~ ' (model_name ' ~ dbt.type_string() ~ ', tested_through timestamp, recorded_at timestamp)'
+        ) -%}
+        {%- for statement in statements -%}
+            {%- do run_query(statement) -%}
+        {%- endfor -%}
+        {%- do adapter.commit() -%}
     {%- endif -%}
-    {{ return(periods) }}
+    {{ return('') }}
+{%- endmacro %}
+
+{#- Rows in the given [flow, 'YYYY-MM-DD'] slices; false when there are none. -#}
+{% macro in_month_slices(slices) -%}
+    {%- set conditions = [] -%}
+    {%- for flow, month in slices | sort -%}
+        {%- do conditions.append("(flow = '" ~ flow ~ "' and month = cast('" ~ month ~ "' as date))") -%}
+    {%- endfor -%}
+    {{ conditions | join(' or ') if conditions else '1 = 0' }}
 {%- endmacro %}

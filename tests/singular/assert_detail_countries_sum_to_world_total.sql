@@ -1,10 +1,15 @@
 -- Census's world total ('-') equals the sum over individual countries, per flow and month,
 -- for value, general imports and duty, so neither denominator double counts. Warns only: a
 -- pull restricted to some countries (--countries) has no full detail. Returns the months that
--- differ. In an incremental build, the months with rows loaded since the fact's latest build
+-- differ. In an incremental build, the months with rows loaded since either view was last tested
 -- (macros/test_scope.sql).
 {{ config(severity='warn') }}
-{%- set scope = incremental_test_scope('int_trade_monthly__detail') %}
+{%- set detail_scope = incremental_test_scope('int_trade_monthly__detail') %}
+{%- set world_scope = incremental_test_scope('int_trade_monthly__world_total') %}
+{%- set scope = '' %}
+{%- if detail_scope and world_scope %}
+    {%- set scope = '(' ~ detail_scope ~ ' or ' ~ world_scope ~ ')' %}
+{%- endif %}
 
 with
 

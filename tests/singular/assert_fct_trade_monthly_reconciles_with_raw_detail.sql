@@ -1,12 +1,13 @@
 -- Per flow and month, the fact's value equals the raw detail-country rows exactly: nothing
 -- lost, nothing doubled by the label join, and no grouping or world-total row counted.
--- Returns the months that differ. In an incremental build, the months the fact rewrote
--- (macros/test_scope.sql).
+-- Returns the months that differ. In an incremental build, the months the fact wrote since its
+-- tests last passed (macros/test_scope.sql).
 {%- set fct_scope = incremental_test_scope('fct_trade_monthly') %}
 {%- set periods = {} %}
 {%- if fct_scope %}
     {%- for flow in ['imports', 'exports'] %}
-        {%- do periods.update({flow: periods_written_by_latest_build('fct_trade_monthly', flow)}) %}
+        {%- set mark = tested_through('fct_trade_monthly') %}
+        {%- do periods.update({flow: periods_written_since('fct_trade_monthly', mark, flow)}) %}
     {%- endfor %}
 {%- endif %}
 with

@@ -2,23 +2,32 @@
     month: value, general imports, duty and dutiable value in int_trade_monthly__codes; value and
     duty in int_trade_monthly__countries; codes with trade in the code-month totals = the fact's
     distinct codes with a non-zero value. Every mart reads these, so this is where they meet the
-    fact. In an incremental build, the slices the latest build wrote (macros/test_scope.sql).
-    Returns the slices that differ. -#}
-{%- set scopes = {} -%}
-{%- set model_names = [
-    'fct_trade_monthly', 'int_trade_monthly__codes', 'int_trade_monthly__countries'
-] -%}
-{%- for model_name in model_names -%}
-    {%- do scopes.update({model_name: incremental_test_scope(model_name)}) -%}
-{%- endfor %}
+    fact. In an incremental build, the slices either aggregate wrote since its tests last passed,
+    in all three tables (macros/test_scope.sql). Returns the slices that differ. -#}
+{%- set codes_scope = incremental_test_scope('int_trade_monthly__codes') %}
+{%- set countries_scope = incremental_test_scope('int_trade_monthly__countries') %}
+{%- set slices = [] %}
+{%- if codes_scope and countries_scope %}
+    {%- set slices_query %}
+        select flow, cast(month as {{ dbt.type_string() }}) from {{ ref('int_trade_monthly__codes') }}
+        where {{ codes_scope }}
+        union
+        select flow, cast(month as {{ dbt.type_string() }}) from {{ ref('int_trade_monthly__countries') }}
+        where {{ countries_scope }}
+    {%- endset %}
+    {%- for row in run_query(slices_query).rows %}
+        {%- do slices.append([row[0], row[1]]) %}
+    {%- endfor %}
+{%- endif %}
+{%- set scope = in_month_slices(slices) if codes_scope and countries_scope else '' %}
 
 with
 
 fct as (
 
     select * from {{ ref('fct_trade_monthly') }}
-    {%- if scopes.fct_trade_monthly %}
-        where {{ scopes.fct_trade_monthly }}
+    {%- if scope %}
+        where {{ scope }}
     {%- endif %}
 
 ),
@@ -26,8 +35,8 @@ fct as (
 codes as (
 
     select * from {{ ref('int_trade_monthly__codes') }}
-    {%- if scopes.int_trade_monthly__codes %}
-        where {{ scopes.int_trade_monthly__codes }}
+    {%- if scope %}
+        where {{ scope }}
     {%- endif %}
 
 ),
@@ -35,8 +44,8 @@ codes as (
 countries as (
 
     select * from {{ ref('int_trade_monthly__countries') }}
-    {%- if scopes.int_trade_monthly__countries %}
-        where {{ scopes.int_trade_monthly__countries }}
+    {%- if scope %}
+        where {{ scope }}
     {%- endif %}
 
 ),

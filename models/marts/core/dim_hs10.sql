@@ -69,8 +69,7 @@ latest_concordance as (
 
 ),
 
--- The description is the one of the code's latest month (the greatest when that month has several),
--- found in the same pass: the greatest 'YYYY-MM-DD' || description is the latest month's greatest.
+-- The description is the one of the code's latest month, found in the same pass.
 trade_span as (
 
     select
@@ -78,12 +77,7 @@ trade_span as (
         hs10,
         min(month) as first_month,
         max(month) as last_month,
-        nullif(
-            substring(
-                max(cast(month as {{ dbt.type_string() }}) || coalesce(description_short, '')), 11
-            ),
-            ''
-        ) as description_short
+        {{ value_of_latest_month('description_short', 'month') }} as description_short
 
     from trade
     group by 1, 2

@@ -21,17 +21,18 @@ def dbt_env(db_path: Path) -> dict[str, str]:
     }
 
 
-def run_dbt(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`dbt <args>` from the repository root; raises with dbt's output when it fails."""
+def run_dbt(db_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`dbt <args>` from the repository root; with `check`, raises with dbt's output when it fails."""
     result = subprocess.run(
         [str(BIN / "dbt"), *args], cwd=REPO_ROOT, env=dbt_env(db_path), text=True, capture_output=True, check=False
     )
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
     return result
 
 
-def run_aitrade(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_aitrade(db_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`aitrade <args>` against `db_path`; with `check`, raises with its output when it fails."""
     result = subprocess.run(
         [str(BIN / "aitrade"), *args],
         cwd=REPO_ROOT,
@@ -40,6 +41,6 @@ def run_aitrade(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         check=False,
     )
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise AssertionError(f"aitrade {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result

@@ -13,7 +13,7 @@ from ingestion.paths import REPO_ROOT
 from ingestion.warehouse import connect
 
 sys.path.insert(0, str(REPO_ROOT))  # `bench` is a top-level folder of the repository, not an installed package
-from bench.harness import FloorCheck, _union_length, compare, summarize_run_results
+from bench.harness import FloorCheck, _union_length, compare, summarize_run_results, targets
 
 CONFIG = demo_scaled.ScaledConfig(scale=0.004, first_month="2023-01", last_month="2024-06")
 DETAIL = "cty_code <> '-' and cty_code not like '00%' and cty_code not like '%X%'"
@@ -137,11 +137,32 @@ def test_floor_comparison_detects_a_difference(tmp_path: Path) -> None:
     con.execute("create table bench_floor.f as select * from (values ('a', 1.0::double, 10::decimal(38,2))) t(k, r, v)")
     check = FloorCheck("f", "m", ("k",), "s")
     assert compare(con, check)["status"] == "equal"
+    con.execute("update bench_floor.f set v = 10.004")  # within the cent: equal
+    assert compare(con, check)["status"] == "equal"
     con.execute("update bench_floor.f set v = 10.02")
     result = compare(con, check)
-    assert result["status"] == "DIFFERENT" and result["mismatched_rows"] == 1
+    assert (result["status"], result["mismatched_rows"], result["floor_rows"], result["mart_rows"]) == (
+        "DIFFERENT",
+        1,
+        1,
+        1,
+    )
     con.execute("update bench_floor.f set v = 10; insert into bench_floor.f values ('b', 2, 3)")
-    assert compare(con, check)["status"] == "DIFFERENT"
+    result = compare(con, check)
+    assert (result["status"], result["mismatched_rows"], result["floor_rows"], result["mart_rows"]) == (
+        "DIFFERENT",
+        1,
+        2,
+        1,
+    )
+    con.execute("delete from bench_floor.f where k = 'b'; insert into marts.m values ('c', 1, 1, true)")
+    result = compare(con, check)  # an extra mart row: caught by the row counts alone
+    assert (result["status"], result["mismatched_rows"], result["floor_rows"], result["mart_rows"]) == (
+        "DIFFERENT",
+        0,
+        1,
+        2,
+    )
     assert compare(con, FloorCheck("f", "missing", ("k",)))["status"] == "skipped"
     con.close()
 
@@ -170,3 +191,21 @@ def test_run_results_summary_separates_models_and_tests() -> None:
     assert summary["errors"] == ["test.p.t2"]  # a test that could not run: the harness refuses the timing
     assert summary["slowest"][:2] == [{"node": "model.p.b", "seconds": 4}, {"node": "model.p.a", "seconds": 3}]
     assert _union_length([(0, 1), (0.5, 2), (5, 6)]) == 3
+
+
+def test_targets_compare_each_value_with_its_limit() -> None:
+    measured = {
+        "models_vs_floor": 2.0,  # exactly at the limit: met
+        "incremental_vs_full": 0.21,
+        "peak_memory_full_build_gb": None,  # not measured
+        "raw_load_rows_per_second": 1_000_001,
+    }
+    result = targets(measured)
+    assert {name: target["status"] for name, target in result.items()} == {
+        "models_vs_floor": "MET",
+        "incremental_vs_full": "MISSED",
+        "peak_memory_full_build_gb": "N/A",
+        "raw_load_rows_per_second": "MET",
+    }
+    assert result["raw_load_rows_per_second"]["target"] == ">= 1e+06"
+    assert targets({"raw_load_rows_per_second": 999_999})["raw_load_rows_per_second"]["status"] == "MISSED"

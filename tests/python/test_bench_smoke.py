@@ -10,8 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from bench.harness import TARGETS
 from ingestion.paths import REPO_ROOT
 
 SELECT = "+ai_trade_annual +ai_trade_share_annual +ai_trade_index_monthly +counterfactual_balance_annual"
@@ -67,7 +69,7 @@ def test_smoke_run_exits_0_and_reports_every_phase(smoke: tuple[subprocess.Compl
         assert section in report, section
     assert report["config"]["scale"] == 0.001
     assert report["config"]["months"] == 49  # 2022-01 .. 2026-01
-    assert report["machine"]["cpus"] >= 1 and report["machine"]["duckdb"]
+    assert report["machine"]["cpus"] >= 1 and report["machine"]["duckdb"] == duckdb.__version__
     # the printed table names every phase and every target with a status
     for phrase in ("raw load", "dbt build --full-refresh", "floor (bench/floor.sql)", "dbt build (incremental"):
         assert phrase in done.stdout
@@ -80,8 +82,9 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
     rows = report["rows"]
     assert rows["imports"] > 0 and rows["exports"] > 0
     assert rows["total"] == rows["imports"] + rows["exports"]
-    rate = rows["total"] / report["raw_load"]["seconds"]  # seconds are rounded to 0.01 in the report
-    assert report["raw_load"]["rows_per_second"] == pytest.approx(rate, rel=0.02)
+    seconds = report["raw_load"]["seconds"]  # rounded to 0.01 in the report: the rate lies within that rounding
+    assert rows["total"] / (seconds + 0.005) <= report["raw_load"]["rows_per_second"] + 1
+    assert seconds < 0.005 or report["raw_load"]["rows_per_second"] <= rows["total"] / (seconds - 0.005)
     assert report["new_month_load"]["month"] == "2026-02" and report["new_month_load"]["rows"] > 0
     assert report["warehouse_bytes"] >= report["warehouse_bytes_after_full_build"] > 0
 
@@ -118,8 +121,10 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
         "peak_memory_full_build_gb",
         "raw_load_rows_per_second",
     }
-    for name, target in report["targets"].items():
-        assert target["status"] in ("MET", "MISSED"), name  # a missed target is a result, and the exit code stays 0
+    for name, target in report["targets"].items():  # a missed target is a result, and the exit code stays 0
+        op, limit, _ = TARGETS[name]
+        met = ratios[name] <= limit if op == "<=" else ratios[name] >= limit
+        assert target["status"] == ("MET" if met else "MISSED"), name
         assert target["value"] == ratios[name]
 
 

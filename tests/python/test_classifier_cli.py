@@ -54,26 +54,28 @@ def seed_warehouse(db: Path) -> None:
     con.close()
 
 
-def classify(db: Path, server: FakeOpenAI, *extra: str) -> int:
-    return main(
-        [
-            "labels",
-            "classify",
-            "--flow",
-            "imports",
-            "--model",
-            "fake-model",
-            "--base-url",
-            server.base_url,
-            "--batch-size",
-            "3",
-            "--concurrency",
-            "2",
-            "--db",
-            str(db),
-            *extra,
-        ]
-    )
+def classify_args(db: Path, server: FakeOpenAI, *extra: str, batch: int = 3, concurrency: int = 2) -> list[str]:
+    return [
+        "labels",
+        "classify",
+        "--flow",
+        "imports",
+        "--model",
+        "fake-model",
+        "--base-url",
+        server.base_url,
+        "--batch-size",
+        str(batch),
+        "--concurrency",
+        str(concurrency),
+        "--db",
+        str(db),
+        *extra,
+    ]
+
+
+def classify(db: Path, server: FakeOpenAI, *extra: str, batch: int = 3, concurrency: int = 2) -> int:
+    return main(classify_args(db, server, *extra, batch=batch, concurrency=concurrency))
 
 
 def stored(db: Path, source: str = SOURCE) -> dict[str, str]:
@@ -194,7 +196,8 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
     codes.write_text("hs10,description\n" + "".join(f"{8400000000 + i},ITEM {i}\n" for i in range(n)))
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     with FakeOpenAI(latency=0.05) as server:
-        args = [sys.executable, "-m", "ingestion.cli", *classify_args(db, server, codes, batch)]
+        cli = classify_args(db, server, "--codes", str(codes), batch=batch, concurrency=1)
+        args = [sys.executable, "-m", "ingestion.cli", *cli]
         proc = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while server.requests < 8 and time.monotonic() < deadline and proc.poll() is None:
@@ -208,7 +211,7 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
         con.close()
         assert 0 < cached < n and cached % batch == 0
         assert killed_after - cached // batch <= 1  # at most the batch in flight was lost
-        assert classify_again(db, server, codes, batch) == 0
+        assert classify(db, server, "--codes", str(codes), batch=batch, concurrency=1) == 0
         assert server.requests - killed_after == (n - cached) // batch  # only what was missing
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute(
@@ -216,31 +219,6 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
     ).fetchone() == (n, n)
     assert con.execute("select count(*), count(distinct hs10) from raw.label_cache").fetchone() == (n, n)
     con.close()
-
-
-def classify_args(db: Path, server: FakeOpenAI, codes: Path, batch: int) -> list[str]:
-    return [
-        "labels",
-        "classify",
-        "--flow",
-        "imports",
-        "--model",
-        "fake-model",
-        "--base-url",
-        server.base_url,
-        "--batch-size",
-        str(batch),
-        "--concurrency",
-        "1",
-        "--codes",
-        str(codes),
-        "--db",
-        str(db),
-    ]
-
-
-def classify_again(db: Path, server: FakeOpenAI, codes: Path, batch: int) -> int:
-    return main(classify_args(db, server, codes, batch))
 
 
 @pytest.mark.parametrize("flag", ["--batch-size", "--concurrency"])

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runner import run_aitrade
 
 from ingestion import publish as pub
 from ingestion.errors import UserError
-from ingestion.paths import REPO_ROOT
-
-AITRADE = Path(sys.executable).parent / "aitrade"
 
 
 def build_warehouse(db_path: Path, version: int, rows: int = 5_000, extra_mart: bool = True) -> None:
@@ -150,17 +148,19 @@ def test_failed_publish_leaves_previous_publication_untouched(tmp_path: Path, mo
     assert [p.name for p in tmp_path.rglob("*") if pub._TMP_MARK in p.name] == []
 
 
-def test_stale_temporaries_of_a_killed_publish_are_removed(tmp_path: Path) -> None:
+def test_stale_temporaries_of_a_killed_publish_are_removed_and_a_running_ones_kept(tmp_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
     build_warehouse(db, version=1)
     (tmp_path / "marts").mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(dead.stdout)
     stale = [tmp_path / f".serving.duckdb{pub._TMP_MARK}{pid}", tmp_path / "marts" / f".x.parquet{pub._TMP_MARK}{pid}"]
-    for path in stale:
+    running = tmp_path / "marts" / f".y.parquet{pub._TMP_MARK}{os.getppid()}"  # another live process's publish
+    for path in [*stale, running]:
         path.write_bytes(b"half")
     pub.publish(db, progress=False)
     assert not any(path.exists() for path in stale)
+    assert running.read_bytes() == b"half"
 
 
 def test_errors_say_what_to_do(tmp_path: Path) -> None:
@@ -183,24 +183,11 @@ def test_cli_publish_and_exit_code_2_on_user_error(tmp_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
     build_warehouse(db, version=3)
     out = tmp_path / "bi"
-    done = subprocess.run(
-        [str(AITRADE), "publish", "--db", str(db), "--out", str(out)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_aitrade(db, "publish", "--db", str(db), "--out", str(out))
     assert "published 3 marts (5,002 rows)" in done.stdout
     assert str(out / "serving.duckdb") in done.stdout
     assert (out / "marts" / "fct_trade_monthly.parquet").is_file()
 
-    missing = subprocess.run(
-        [str(AITRADE), "publish", "--db", str(tmp_path / "nope.duckdb")],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    missing = run_aitrade(tmp_path / "nope.duckdb", "publish", "--db", str(tmp_path / "nope.duckdb"), check=False)
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: warehouse")

@@ -14,11 +14,13 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
 from test_publish import build_warehouse
 
+from ingestion import publish as publish_module
 from ingestion.errors import UserError
 from ingestion.paths import REPO_ROOT
 from ingestion.publish import publish
@@ -188,10 +190,9 @@ def test_bi_reader_and_build_with_republish_do_not_block_each_other(tmp_path: Pa
     reader = _start(_script(tmp_path, "reader", READER), tmp_path / "serving.duckdb", signals, report)
     _wait_for(signals / "reader_open", reader)
     builder = _start(_script(tmp_path, "builder", BUILDER), db, signals, 2)
-    builder_out = _finish(builder, "builder")
+    _finish(builder, "builder")
     _finish(reader, "reader")
 
-    assert "published in" in builder_out
     assert json.loads(report.read_text()) == {
         "open": 1,
         "during_build": 1,
@@ -253,27 +254,44 @@ def test_control_a_reader_on_the_warehouse_itself_blocks_the_build(tmp_path: Pat
         holder.communicate()
 
 
-def test_publish_waits_for_a_running_build_then_succeeds_or_explains(tmp_path: Path) -> None:
+def test_publish_waits_for_a_running_build_then_succeeds_or_explains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "warehouse.duckdb"
     build_warehouse(db, version=1)
-    writer = _start(
+    release = tmp_path / "release"
+    writer = _start(  # a "build": holds the write lock until told to finish
         _script(
             tmp_path,
             "writer",
-            "import sys, time, duckdb\n"
+            "import sys, time, pathlib, duckdb\n"
             "con = duckdb.connect(sys.argv[1])\n"
             "print('locked', flush=True)\n"
-            "time.sleep(float(sys.argv[2]))\n"
+            "while not pathlib.Path(sys.argv[2]).exists():\n"
+            "    time.sleep(0.02)\n"
             "con.close()\n",
         ),
         db,
-        3,
+        release,
     )
     assert writer.stdout is not None
     assert writer.stdout.readline().strip() == "locked"
     with pytest.raises(UserError, match=r"locked by another process .* after it finishes"):
         publish(db, lock_wait_seconds=0, progress=False)
     assert not (tmp_path / "serving.duckdb").exists()
-    result = publish(db, lock_wait_seconds=TIMEOUT, progress=False)  # waits until the "build" releases its lock
+
+    waits: list[float] = []
+
+    def finish_the_build_while_waiting(seconds: float) -> None:
+        waits.append(seconds)
+        release.touch()
+        writer.wait(timeout=TIMEOUT)  # the lock is released before publish tries again
+
+    clock = SimpleNamespace(
+        sleep=finish_the_build_while_waiting, monotonic=time.monotonic, perf_counter=time.perf_counter
+    )
+    monkeypatch.setattr(publish_module, "time", clock)
+    result = publish(db, lock_wait_seconds=TIMEOUT, progress=False)
+    assert waits, "publish did not wait for the lock"
     _finish(writer, "writer")
     assert {m.name: m.rows for m in result.marts}["fct_trade_monthly"] == 5000

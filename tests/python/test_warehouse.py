@@ -261,12 +261,18 @@ def test_record_empty_partition(con, tmp_path: Path) -> None:
     ]
     assert set(warehouse.completed_partitions(con, "imports")) == {"imports/2024-03/ALL", "imports/2024-04/ALL"}
     # a different request for the same partition (e.g. a partial year grown by a month) is recorded anew
-    wider = TradePartition("imports", "2024-04", "ALL", "bench", "v4", FETCHED, {"time": "from 2024-04 to 2024-05"})
+    request = {"endpoint": "imports/hs", "params": [["time", "from 2024-04 to 2024-05"]]}  # as census_plan stores it
+    wider = TradePartition("imports", "2024-04", "ALL", "bench", "v4", FETCHED, request)
     warehouse.record_empty_partition(con, wider)
     current = con.execute(
         "select vintage, request from raw.load_manifest where partition_id = 'imports/2024-04/ALL' and status = 'empty'"
     ).fetchall()
-    assert current == [("v4", '{"time": "from 2024-04 to 2024-05"}')]
+    assert current == [("v4", '{"endpoint": "imports/hs", "params": [["time", "from 2024-04 to 2024-05"]]}')]
+    # the stored params of each current partition, which the census client compares with its next request
+    assert warehouse.completed_partitions(con, "imports") == {
+        "imports/2024-03/ALL": None,  # recorded without a request
+        "imports/2024-04/ALL": [["time", "from 2024-04 to 2024-05"]],
+    }
 
 
 def test_replace_slice(con) -> None:

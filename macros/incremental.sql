@@ -88,19 +88,20 @@
     {{ return(slices) }}
 {%- endmacro %}
 
-{#- Rows in the given [flow, census_period] slices or in `whole_flows`. The periods are constants on a raw
-    column, so the warehouse skips the storage of every other month. False when there are none. -#}
-{% macro in_slices(slices, whole_flows=[]) -%}
+{#- Rows in the given [flow, value] slices of `column` (census_period, or month with `as_date`) or in
+    `whole_flows`. The values are constants, so the warehouse skips the storage of every other month.
+    False when there are none. -#}
+{% macro in_slices(slices, whole_flows=[], column='census_period', as_date=false) -%}
     {%- set conditions = [] -%}
     {%- for flow in ['imports', 'exports'] -%}
-        {%- set periods = [] -%}
-        {%- for slice_flow, period in slices if slice_flow == flow -%}
-            {%- do periods.append(period) -%}
+        {%- set values = [] -%}
+        {%- for slice_flow, value in slices if slice_flow == flow -%}
+            {%- do values.append(value) -%}
         {%- endfor -%}
         {%- if flow in whole_flows -%}
             {%- do conditions.append("flow = '" ~ flow ~ "'") -%}
-        {%- elif periods -%}
-            {%- do conditions.append("(flow = '" ~ flow ~ "' and " ~ census_period_in(periods) ~ ")") -%}
+        {%- elif values -%}
+            {%- do conditions.append("(flow = '" ~ flow ~ "' and " ~ in_values(column, values, as_date) ~ ")") -%}
         {%- endif -%}
     {%- endfor -%}
     {{ conditions | join(' or ') if conditions else '1 = 0' }}
@@ -116,11 +117,11 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- `census_period` (or `column`) in the given 'YYYY-MM' periods; false when there are none. -#}
-{% macro census_period_in(periods, column='census_period') -%}
-    {%- if periods -%}
-        {{ column }} in ('{{ periods | unique | sort | join("', '") }}')
-    {%- else -%}
-        1 = 0
-    {%- endif -%}
+{#- `column` in the given constants (dates with `as_date`); false when there are none. -#}
+{% macro in_values(column, values, as_date=false) -%}
+    {%- set literals = [] -%}
+    {%- for value in values | unique | sort -%}
+        {%- do literals.append("cast('" ~ value ~ "' as date)" if as_date else "'" ~ value ~ "'") -%}
+    {%- endfor -%}
+    {{ column ~ ' in (' ~ literals | join(', ') ~ ')' if literals else '1 = 0' }}
 {%- endmacro %}

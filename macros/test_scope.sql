@@ -50,7 +50,7 @@
     {%- elif column == 'built_at' -%}
         {{ return("built_at > cast('" ~ mark ~ "' as timestamp)") }}
     {%- endif -%}
-    {{ return(census_period_in(periods_written_since(model_name, mark))) }}
+    {{ return(in_values('census_period', periods_written_since(model_name, mark))) }}
 {%- endmacro %}
 
 {#- The relation a model of this project builds to, or none before its first build. -#}
@@ -143,13 +143,4 @@
         {%- do adapter.commit() -%}
     {%- endif -%}
     {{ return('') }}
-{%- endmacro %}
-
-{#- Rows in the given [flow, 'YYYY-MM-DD'] slices; false when there are none. -#}
-{% macro in_month_slices(slices) -%}
-    {%- set conditions = [] -%}
-    {%- for flow, month in slices | sort -%}
-        {%- do conditions.append("(flow = '" ~ flow ~ "' and month = cast('" ~ month ~ "' as date))") -%}
-    {%- endfor -%}
-    {{ conditions | join(' or ') if conditions else '1 = 0' }}
 {%- endmacro %}

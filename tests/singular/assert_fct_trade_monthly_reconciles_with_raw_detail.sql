@@ -25,7 +25,7 @@ raw_imports as (
 
     select * from {{ source('census', 'census_imports') }}
     {%- if fct_scope %}
-        where {{ census_period_in(periods.imports, 'time') }}
+        where {{ in_values('time', periods.imports) }}
     {%- endif %}
 
 ),
@@ -34,7 +34,7 @@ raw_exports as (
 
     select * from {{ source('census', 'census_exports') }}
     {%- if fct_scope %}
-        where {{ census_period_in(periods.exports, 'time') }}
+        where {{ in_values('time', periods.exports) }}
     {%- endif %}
 
 ),

@@ -7,6 +7,7 @@
 {%- set codes_scope = incremental_test_scope('int_trade_monthly__codes') %}
 {%- set countries_scope = incremental_test_scope('int_trade_monthly__countries') %}
 {%- set slices = [] %}
+{%- set scope = '' %}
 {%- if codes_scope and countries_scope %}
     {%- set slices_query %}
         select flow, cast(month as {{ dbt.type_string() }}) from {{ ref('int_trade_monthly__codes') }}
@@ -18,8 +19,8 @@
     {%- for row in run_query(slices_query).rows %}
         {%- do slices.append([row[0], row[1]]) %}
     {%- endfor %}
+    {%- set scope = in_slices(slices, column='month', as_date=true) %}
 {%- endif %}
-{%- set scope = in_month_slices(slices) if codes_scope and countries_scope else '' %}
 
 with
 

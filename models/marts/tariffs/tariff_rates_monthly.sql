@@ -4,20 +4,21 @@
     relevance_group_country (from the country-month totals). A code has one relevance group and
     category, so the codes with trade of a country add up across them. -#}
 {%- set breakdowns = [
-    {'name': 'total', 'source': 'codes', 'relevance_group': "'All'", 'primary_category': "'All'",
+    {'name': 'total', 'source': 'code_months', 'relevance_group': "'All'", 'primary_category': "'All'",
      'cty_code': "'All'"},
-    {'name': 'relevance_group', 'source': 'codes', 'relevance_group': 'relevance_group',
+    {'name': 'relevance_group', 'source': 'code_months', 'relevance_group': 'relevance_group',
      'primary_category': "'All'", 'cty_code': "'All'"},
-    {'name': 'relevance_group_category', 'source': 'codes', 'relevance_group': 'relevance_group',
-     'primary_category': 'primary_category', 'cty_code': "'All'"},
-    {'name': 'country', 'source': 'country_totals', 'relevance_group': "'All'", 'primary_category': "'All'",
+    {'name': 'relevance_group_category', 'source': 'code_months', 'relevance_group': 'relevance_group',
+     'primary_category': "coalesce(primary_category, 'Unclassified')", 'cty_code': "'All'"},
+    {'name': 'country', 'source': 'country_months', 'relevance_group': "'All'", 'primary_category': "'All'",
      'cty_code': 'cty_code'},
-    {'name': 'relevance_group_country', 'source': 'country_totals', 'relevance_group': 'relevance_group',
+    {'name': 'relevance_group_country', 'source': 'country_months', 'relevance_group': 'relevance_group',
      'primary_category': "'All'", 'cty_code': 'cty_code'},
 ] -%}
+{#- Country rows have no HS10 code: their code count is the sum of codes_with_trade. -#}
 {%- set code_counts = {
-    'codes': 'count(distinct case when has_trade then hs10 end)',
-    'country_totals': 'cast(sum(codes_with_trade) as bigint)',
+    'code_months': 'count(distinct case when has_trade then hs10 end)',
+    'country_months': 'cast(sum(codes_with_trade) as bigint)',
 } -%}
 
 with
@@ -42,41 +43,6 @@ countries as (
 
 ),
 
-codes as (
-
-    select
-        month,
-        year,
-        hs10,
-        relevance_group,
-        value,
-        has_trade,
-        is_synthetic,
-        coalesce(primary_category, 'Unclassified') as primary_category,
-        coalesce(duty_calculated, 0) as duty_calculated
-
-    from code_months
-
-),
-
--- The country rows have no HS10 code: their code count is the sum of codes_with_trade.
-country_totals as (
-
-    select
-        month,
-        year,
-        relevance_group,
-        cty_code,
-        value,
-        codes_with_trade,
-        is_synthetic,
-        coalesce(primary_category, 'Unclassified') as primary_category,
-        coalesce(duty_calculated, 0) as duty_calculated
-
-    from country_months
-
-),
-
 aggregated as (
 
     {% for breakdown in breakdowns %}
@@ -88,7 +54,7 @@ aggregated as (
             {{ breakdown.primary_category }} as primary_category,
             {{ breakdown.cty_code }} as cty_code,
             sum(value) as value,
-            sum(duty_calculated) as duty_calculated,
+            sum(coalesce(duty_calculated, 0)) as duty_calculated,
             {{ code_counts[breakdown.source] }} as code_count,
             {{ any_true('is_synthetic') }} as is_synthetic
 

@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -37,8 +36,12 @@ import duckdb
 
 from bench.rss import PeakTreeMemory
 from ingestion import demo_scaled
+from ingestion.errors import UserError
+from ingestion.files import write_atomically
 from ingestion.paths import REPO_ROOT
 from ingestion.publish import publish
+from ingestion.schema import FLOWS
+from ingestion.secrets import SECRET_ENV_VARIABLES
 from ingestion.warehouse import connect
 
 RESULTS = REPO_ROOT / "bench" / "results" / "latest.json"
@@ -51,7 +54,11 @@ TARGETS = {
     "models_vs_floor": ("<=", 2.0, "full dbt build of the models / floor"),
     "incremental_vs_full": ("<=", 0.2, "incremental dbt build of one new month / full dbt build"),
     "peak_memory_full_build_gb": ("<=", 6.0, "peak RSS of the full dbt build's process tree (GB)"),
-    "raw_load_rows_per_second": (">=", 1_000_000, "raw load rows per second"),
+    "raw_load_rows_per_second": (
+        ">=",
+        1_000_000,
+        "raw load rows per second (bulk load of the generated history; the validating loader is new_month_load)",
+    ),
 }
 
 
@@ -88,8 +95,9 @@ class Run:
     report: dict[str, Any] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
+        """The environment of the bench's dbt runs: this one without the API keys, which dbt never needs."""
         return {
-            **os.environ,
+            **{name: value for name, value in os.environ.items() if name not in SECRET_ENV_VARIABLES},
             "AI_TRADE_DUCKDB": str(self.db),
             "DBT_TARGET_PATH": str(self.work / "dbt_target"),
             "DBT_LOG_PATH": str(self.work / "dbt_logs"),
@@ -146,13 +154,14 @@ def measure(run: Run) -> None:
     args = run.args
     config = demo_scaled.ScaledConfig(args.scale, args.seed, args.first_month, args.last_month)
     report = run.report
-    for month in (config.first_month, config.last_month):
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-            raise HarnessError(f"month {month!r} is not YYYY-MM")
-    if not config.months() or config.last_month >= demo_scaled.NEXT_MONTH:
+    try:
+        months = config.months()
+    except UserError as error:
+        raise HarnessError(str(error)) from error
+    if not months or config.last_month >= demo_scaled.NEXT_MONTH or config.first_month < demo_scaled.FIRST_MONTH:
         raise HarnessError(
-            f"no history between {config.first_month} and {config.last_month} (the last month must be before "
-            f"{demo_scaled.NEXT_MONTH}, the month the incremental build adds)"
+            f"no history between {config.first_month} and {config.last_month} (months from "
+            f"{demo_scaled.FIRST_MONTH}, and before {demo_scaled.NEXT_MONTH}, the month the incremental build adds)"
         )
     report.update(
         {
@@ -164,7 +173,7 @@ def measure(run: Run) -> None:
                 "first_month": config.first_month,
                 "last_month": config.last_month,
                 "new_month": demo_scaled.NEXT_MONTH,
-                "months": len(config.months()),
+                "months": len(months),
                 "work": str(run.work),
                 "dbt_select": args.select,
             },
@@ -217,7 +226,7 @@ def measure(run: Run) -> None:
         demo_scaled.prepare(con, config)
         loaded = []
         started = time.perf_counter()
-        for flow in ("imports", "exports"):
+        for flow in FLOWS:
             loaded.append(demo_scaled.load_month_via_loader(con, run.db, config, flow, demo_scaled.NEXT_MONTH))
         loader_seconds = time.perf_counter() - started
     finally:
@@ -376,10 +385,14 @@ def _union_length(spans: list[tuple[float, float]]) -> float:
     return total
 
 
+# Times the script itself, as dbt's model times are its nodes' spans (no interpreter start-up or connection).
 FLOOR_RUNNER = """
-import sys, duckdb
+import sys, time, duckdb
 con = duckdb.connect(sys.argv[1])
-con.execute(open(sys.argv[2]).read())
+sql = open(sys.argv[2]).read()
+started = time.perf_counter()
+con.execute(sql)
+print(time.perf_counter() - started)
 con.close()
 """
 
@@ -391,9 +404,10 @@ def run_floor(run: Run) -> dict[str, Any]:
         done = subprocess.run(
             [sys.executable, "-c", FLOOR_RUNNER, str(run.db), str(FLOOR_SQL)], capture_output=True, text=True
         )
-        seconds = time.perf_counter() - started
+        process_seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise HarnessError(f"bench/floor.sql failed: {done.stderr[-2000:]}")
+    seconds = float(done.stdout.strip().splitlines()[-1])
     con = duckdb.connect(str(run.db))
     try:
         checks = {check.floor_table: compare(con, check) for check in FLOOR_CHECKS}
@@ -402,6 +416,7 @@ def run_floor(run: Run) -> dict[str, Any]:
         con.close()
     return {
         "seconds": round(seconds, 2),
+        "process_seconds": round(process_seconds, 2),
         "peak_rss_gb": round(memory.peak_bytes / GB, 3),
         "checks": checks,
         "all_equal": all(c["status"] == "equal" for c in checks.values() if c["status"] != "skipped"),
@@ -522,9 +537,7 @@ def file_size(db: Path) -> int:
 
 def write_report(report: dict[str, Any], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2, default=str) + "\n")
-    tmp.replace(out)
+    write_atomically(out, (json.dumps(report, indent=2, default=str) + "\n").encode())
 
 
 def format_table(report: dict[str, Any]) -> str:

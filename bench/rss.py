@@ -48,18 +48,15 @@ class PeakTreeMemory:
     """`with PeakTreeMemory() as memory: ...` then `memory.peak_bytes`: the largest sampled sum of RSS over this
     process (unless include_self=False) and all its descendants (dbt, the floor's DuckDB process, ...)."""
 
-    def __init__(self, root: int | None = None, include_self: bool = True, interval: float = 0.2) -> None:
-        self.root = root or os.getpid()
+    def __init__(self, include_self: bool = True, interval: float = 0.2) -> None:
         self.include_self = include_self
         self.interval = interval
         self.peak_bytes = 0
-        self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _sample(self) -> None:
-        self.peak_bytes = max(self.peak_bytes, tree_rss(self.root, self.include_self))
-        self.samples += 1
+        self.peak_bytes = max(self.peak_bytes, tree_rss(os.getpid(), self.include_self))
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -8,8 +8,10 @@ touches the trailing N months with `replace=True`, so a revision supersedes the 
 Only worker threads talk HTTP and parse; the main thread owns the DuckDB connection and loads partitions in
 completion order, several per transaction (`warehouse.load_trade_partitions`): each commit costs a WAL fsync, and
 most partitions (small partners' country-years) hold a few thousand rows, so one commit per partition would make
-the commit, not the data, the bottleneck. A batch is all-or-nothing like a single partition. At most
-`2 * concurrency` requests are in flight and at most `LOAD_BATCH_ROWS` parsed rows wait for their load.
+the commit, not the data, the bottleneck. The partitions of a batch with data load in one transaction (one per
+replace flag), all or nothing; empty ones (204) are recorded one by one. A batch is loaded when it reaches
+`LOAD_BATCH_ROWS` rows, `LOAD_BATCH_PARTITIONS` partitions or `LOAD_BATCH_SECONDS` of waiting, even while a slow
+request is still in flight. At most `2 * concurrency` requests are in flight.
 """
 
 from __future__ import annotations
@@ -286,31 +288,38 @@ def _fetch_and_load(
 
         top_up()
         waiting: list[_Fetched] = []  # fetched, not yet loaded
+        waiting_rows = 0
         waiting_since = time.monotonic()
 
         def flush() -> None:
+            nonlocal waiting_rows
             _load_batch(con, waiting, replace_of, landing_root, config.source, vintage, fetched_at, summary)
             bar.update(len(waiting))
             bar.set_postfix(
                 rows=summary.rows, retries=client.stats["retries"], failed=len(summary.failures), refresh=False
             )
             waiting.clear()
+            waiting_rows = 0
 
         try:
             while in_flight:
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                # Wake up when the batch's time is up, too: a request stuck in retries must not hold back the
+                # partitions already fetched.
+                timeout = max(0.0, LOAD_BATCH_SECONDS - (time.monotonic() - waiting_since)) if waiting else None
+                done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
                 for future in done:
                     request = in_flight.pop(future)
                     try:
                         if not waiting:
                             waiting_since = time.monotonic()
-                        waiting.append(future.result())
+                        fetched = future.result()
+                        waiting.append(fetched)
+                        waiting_rows += fetched.table.num_rows if fetched.table is not None else 0
                     except (FetchFailedError, MalformedResponse) as error:
                         summary.failures.append(f"{request.partition_id}: {client.redact(error)}")
                         log.warning("failed %s: %s", request.partition_id, client.redact(error))
                         bar.update(1)
                 top_up()
-                waiting_rows = sum(f.table.num_rows for f in waiting if f.table is not None)
                 if waiting and (
                     not in_flight
                     or waiting_rows >= LOAD_BATCH_ROWS

@@ -27,11 +27,13 @@ import duckdb
 import pyarrow as pa
 from tqdm import tqdm
 
+from ingestion.census_plan import format_month, parse_month
 from ingestion.paths import landing_dir
 from ingestion.schema import CATEGORY_VALUES, FLOWS, RAW_SCHEMA
 from ingestion.warehouse import (
     LoadResult,
     TradePartition,
+    flow_layout,
     load_trade_partition,
     replace_slice,
     trade_columns,
@@ -79,12 +81,8 @@ class ScaledConfig:
 
 
 def month_range(first: str, last: str) -> list[str]:
-    year, month = int(first[:4]), int(first[5:])
-    months = []
-    while f"{year:04d}-{month:02d}" <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+    """Every 'YYYY-MM' from `first` to `last` (UserError when either is not a month)."""
+    return [format_month(i) for i in range(parse_month(first), parse_month(last) + 1)]
 
 
 def prepare(con: duckdb.DuckDBPyConnection, config: ScaledConfig) -> None:
@@ -200,16 +198,14 @@ def months_query(config: ScaledConfig, flow: str, months: list[str]) -> str:
             case when dutiable and u2 >= 0.03 then value else 0 end as dut_val_mo,
             case when unit_1 = 'X' then 0 else cast(value / (3 + 40 * u3) as bigint) end as con_qy1_mo,
             case when u3 < 0.15 then cast(value / 90 as bigint) else 0 end as con_qy2_mo"""
-        sums = ["con_val_mo", "gen_val_mo", "cal_dut_mo", "dut_val_mo", "con_qy1_mo", "con_qy2_mo"]
-        commodity = "i_commodity"
     else:
         number_columns = """
             value as all_val_mo,
             case when unit_1 = 'X' then 0 else cast(value / (3 + 40 * u3) as bigint) end as qty_1_mo,
             case when u3 < 0.15 then cast(value / 90 as bigint) else 0 end as qty_2_mo"""
-        sums = ["all_val_mo", "qty_1_mo", "qty_2_mo"]
-        commodity = "e_commodity"
-    sum_list = ", ".join(f"sum({c}) as {c}" for c in sums)
+    layout = flow_layout(flow)
+    commodity = layout.commodity
+    sum_list = ", ".join(f"sum({c}) as {c}" for c in layout.number_columns)
     columns = ", ".join(trade_columns(flow))
     return f"""
         with calendar(idx, time, age, season) as (values {calendar}),
@@ -238,7 +234,7 @@ def months_query(config: ScaledConfig, flow: str, months: list[str]) -> str:
             group by d.time, d.{commodity}, g.group_code
         )
         select {columns} from (select * from detail union all by name select * from aggregates)
-        where {" or ".join(f"{c} <> 0" for c in sums)}
+        where {" or ".join(f"{c} <> 0" for c in layout.number_columns)}
     """
 
 
@@ -254,9 +250,8 @@ def write_reference(con: duckdb.DuckDBPyConnection, config: ScaledConfig) -> dic
     written["census_countries"] = replace_slice(con, "census_countries", {}, _table(countries))
     years = sorted({int(m[:4]) for m in [*config.months(), NEXT_MONTH]})
     for flow in FLOWS:
-        total = 0
-        for year in years:
-            rows = con.execute(
+        rows = _table(  # the same codes every year
+            con.execute(
                 """
                 select hs10, 'PRODUCT ' || hs10 as description_short, 'SYNTHETIC PRODUCT ' || hs10 || ' (bench)'
                     as description_long, unit_1 as unit_qy1, 'X' as unit_qy2, substr(hs10, 1, 5) as sitc,
@@ -265,8 +260,10 @@ def write_reference(con: duckdb.DuckDBPyConnection, config: ScaledConfig) -> dic
                 """,
                 [flow],
             ).to_arrow_table()
-            total += replace_slice(con, f"concordance_{flow}", {"year": year}, _table(rows))
-        written[f"concordance_{flow}"] = total
+        )
+        written[f"concordance_{flow}"] = sum(
+            replace_slice(con, f"concordance_{flow}", {"year": year}, rows) for year in years
+        )
         labels = con.execute(
             """
             select hs10, relevance,
@@ -332,8 +329,9 @@ def load_month_via_loader(
 
 
 def _insert_file(con: duckdb.DuckDBPyConnection, flow: str, path: Path) -> int:
-    table = f"{RAW_SCHEMA}.census_{flow}"
-    value = "con_val_mo" if flow == "imports" else "all_val_mo"
+    layout = flow_layout(flow)
+    table = f"{RAW_SCHEMA}.{layout.table}"
+    value = layout.value
     columns = ", ".join(trade_columns(flow))
     source = f"read_parquet('{path}')"
     loaded_at = utc_now()

@@ -23,13 +23,15 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 from tqdm import tqdm
 
 from ingestion.errors import UserError
+from ingestion.files import fsync_dir, fsync_file
+from ingestion.warehouse import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,6 @@ class PublishResult:
     serving_path: Path
     parquet_dir: Path
     marts: tuple[PublishedMart, ...]
-    published_at: datetime
     seconds: float
 
     @property
@@ -82,7 +83,8 @@ def publish(
     """Copy every table and view of `schema` into `out_dir`'s serving copy and parquet files, atomically.
 
     Raises UserError when the warehouse is missing, holds no marts, or stays locked by a writer (a build) for
-    longer than `lock_wait_seconds`. On any failure the previously published files are left untouched.
+    longer than `lock_wait_seconds`. A failure before the swap leaves the previously published files untouched;
+    the swap itself is one atomic rename per file (serving copy first, then each parquet file, then the manifest).
     """
     started = time.perf_counter()
     db_path = Path(db_path)
@@ -98,7 +100,7 @@ def publish(
 
     tag = f"{_TMP_MARK}{os.getpid()}"
     tmp_serving = out_dir / f".{SERVING_FILE}{tag}"
-    published_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    published_at = utc_now().replace(microsecond=0)
     tmp_parquet: dict[str, Path] = {}
     try:
         con = duckdb.connect(str(tmp_serving))
@@ -121,9 +123,9 @@ def publish(
             con.execute("checkpoint")
         finally:
             con.close()
-        _fsync(tmp_serving)
+        fsync_file(tmp_serving)
         for tmp in tmp_parquet.values():
-            _fsync(tmp)
+            fsync_file(tmp)
         # The swap: each rename is atomic; the serving copy goes first, then every parquet file.
         os.replace(tmp_serving, target)
         published: list[PublishedMart] = []
@@ -132,15 +134,15 @@ def publish(
             os.replace(tmp_parquet.pop(mart), final)
             published.append(PublishedMart(mart, counts[mart], final))
         _write_manifest(marts_dir, published, published_at, db_path)
-        _fsync_dir(out_dir)
-        _fsync_dir(marts_dir)
+        fsync_dir(out_dir)
+        fsync_dir(marts_dir)
     finally:
         for leftover in (tmp_serving, Path(f"{tmp_serving}.wal"), *tmp_parquet.values()):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
     seconds = time.perf_counter() - started
     log.info("published %d marts from %s to %s in %.1f s", len(published), db_path, out_dir, seconds)
-    return PublishResult(target, marts_dir, tuple(published), published_at, seconds)
+    return PublishResult(target, marts_dir, tuple(published), seconds)
 
 
 # --- internals ----------------------------------------------------------------------------------------------
@@ -192,8 +194,10 @@ def _copy_marts(
     con.execute(f"create schema {META_SCHEMA}")
     for mart in tqdm(marts, desc="publish serving copy", unit="mart", disable=not progress):
         name = _ident(mart)
-        con.execute(f"create table {MARTS_SCHEMA}.{name} as select * from {_SOURCE_ALIAS}.{_ident(schema)}.{name}")
-        counts[mart] = con.execute(f"select count(*) from {MARTS_SCHEMA}.{name}").fetchone()[0]
+        copied = con.execute(
+            f"create table {MARTS_SCHEMA}.{name} as select * from {_SOURCE_ALIAS}.{_ident(schema)}.{name}"
+        )
+        counts[mart] = copied.fetchone()[0]  # DuckDB returns the rows a `create table ... as` wrote
         _copy_comments(con, schema, mart)
     con.execute(
         f"""
@@ -241,16 +245,12 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, mart: str) -> No
 
 
 def _write_manifest(marts_dir: Path, marts: list[PublishedMart], published_at: datetime, db_path: Path) -> None:
-    """Record what was published; parquet files of marts that no longer exist are removed."""
+    """Record what was published, then remove the parquet files of marts that no longer exist (in that order, so
+    the manifest never names a missing file)."""
     manifest = marts_dir / MANIFEST_FILE
     previous: list[str] = []
     with contextlib.suppress(FileNotFoundError, ValueError, KeyError, TypeError):
         previous = [entry["mart"] for entry in json.loads(manifest.read_text())["marts"]]
-    current = {mart.name for mart in marts}
-    for gone in sorted(set(previous) - current):
-        with contextlib.suppress(FileNotFoundError):
-            (marts_dir / f"{gone}.parquet").unlink()
-            log.info("removed %s.parquet: the mart no longer exists", gone)
     payload = {
         "published_at": published_at.isoformat(),
         "source_warehouse": str(db_path.resolve()),
@@ -258,8 +258,12 @@ def _write_manifest(marts_dir: Path, marts: list[PublishedMart], published_at: d
     }
     tmp = marts_dir / f".{MANIFEST_FILE}{_TMP_MARK}{os.getpid()}"
     tmp.write_text(json.dumps(payload, indent=2) + "\n")
-    _fsync(tmp)
+    fsync_file(tmp)
     os.replace(tmp, manifest)
+    for gone in sorted(set(previous) - {mart.name for mart in marts}):
+        with contextlib.suppress(FileNotFoundError):
+            (marts_dir / f"{gone}.parquet").unlink()
+            log.info("removed %s.parquet: the mart no longer exists", gone)
 
 
 def _remove_stale_temporaries(*folders: Path) -> None:
@@ -281,20 +285,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _ident(name: str) -> str:

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from ingestion.errors import UserError
 
 CENSUS_KEY_ENV = "CENSUS_API_KEY"
+OPENAI_KEY_ENV = "OPENAI_API_KEY"  # read by the openai client itself
+SECRET_ENV_VARIABLES = (CENSUS_KEY_ENV, OPENAI_KEY_ENV)  # never passed to processes that do not need them
 CENSUS_KEY_SIGNUP = "https://api.census.gov/data/key_signup.html"
 REDACTED = "***"
 _KEY_PARAM = re.compile(r"(?i)([?&](?:key|api_key|apikey)=)[^&#\s\"']*")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ingestion.errors import UserError
+from ingestion.files import write_atomically
 from ingestion.hs import pad_hs_code
 from ingestion.schema import FLOWS, RAW_SCHEMA, RAW_TABLES, ensure_raw_schema
 
@@ -38,7 +38,9 @@ _MAX_EXAMPLES = 5
 
 
 @dataclass(frozen=True)
-class _FlowLayout:
+class FlowLayout:
+    """The raw table of one trade flow: `flow_layout(flow)`."""
+
     table: str
     commodity: str
     value: str
@@ -58,15 +60,15 @@ class _FlowLayout:
         )
 
 
-_LAYOUTS: dict[str, _FlowLayout] = {
-    "imports": _FlowLayout(
+_LAYOUTS: dict[str, FlowLayout] = {
+    "imports": FlowLayout(
         table="census_imports",
         commodity="i_commodity",
         value="con_val_mo",
         text_columns=("unit_qy1", "unit_qy2"),
         number_columns=("con_val_mo", "gen_val_mo", "cal_dut_mo", "dut_val_mo", "con_qy1_mo", "con_qy2_mo"),
     ),
-    "exports": _FlowLayout(
+    "exports": FlowLayout(
         table="census_exports",
         commodity="e_commodity",
         value="all_val_mo",
@@ -81,7 +83,7 @@ _TRADE_TABLES = {layout.table for layout in _LAYOUTS.values()} | {"load_manifest
 
 def trade_columns(flow: str) -> tuple[str, ...]:
     """The raw columns a caller passes to `load_trade_partition` for a flow (without load metadata)."""
-    return _layout(flow).columns
+    return flow_layout(flow).columns
 
 
 def validate_trade_rows(con: duckdb.DuckDBPyConnection, flow: str, rows: pa.Table, label: str) -> pa.Table:
@@ -90,13 +92,13 @@ def validate_trade_rows(con: duckdb.DuckDBPyConnection, flow: str, rows: pa.Tabl
     The same checks as `load_trade_partition` except the partition period; row numbers in messages count the
     rows of `rows` (1-based). Returns the normalised rows (padded codes, int64 values, all-zero rows dropped).
     """
-    return _normalise_trade_rows(con, _Scope(label, flow, None, "ALL"), _layout(flow), rows)
+    return _normalise_trade_rows(con, _Scope(label, flow, None, "ALL"), flow_layout(flow), rows)
 
 
 def content_sha256(con: duckdb.DuckDBPyConnection, partition: TradePartition, rows: pa.Table) -> str:
     """The sha256 the manifest would record for these rows (their validated, landed form), without loading."""
     _check_partition(partition)
-    table = _normalise_trade_rows(con, partition, _layout(partition.flow), rows)
+    table = _normalise_trade_rows(con, partition, flow_layout(partition.flow), rows)
     return hashlib.sha256(_parquet_bytes(table)).hexdigest()
 
 
@@ -159,7 +161,7 @@ def load_trade_partitions(
     prepared: list[tuple[TradePartition, pa.Table, str, int, bytes]] = []
     seen: set[str] = set()
     for partition, rows in batch:
-        layout = _layout(partition.flow)
+        layout = flow_layout(partition.flow)
         _check_partition(partition)
         if partition.partition_id in seen:
             raise UserError(f"{partition.partition_id} appears twice in one load batch")
@@ -193,7 +195,7 @@ def load_trade_partitions(
         todo, current = pending()  # again inside the transaction: another writer may have loaded the same content
         for i in todo:
             partition, table, sha256, value_sum, payload = prepared[i]
-            layout = _layout(partition.flow)
+            layout = flow_layout(partition.flow)
             landing_path = landed.get(i) or _land(Path(landing_root), partition, sha256, payload)
             columns = ", ".join(layout.columns)
             _supersede(con, partition, layout, current.get(partition.partition_id))
@@ -222,7 +224,7 @@ def record_empty_partition(con: duckdb.DuckDBPyConnection, partition: TradeParti
 
     A no-op when the partition is already current as 'empty' for the same request parameters.
     """
-    layout = _layout(partition.flow)
+    layout = flow_layout(partition.flow)
     _check_partition(partition)
     con.begin()
     try:
@@ -241,17 +243,9 @@ def record_empty_partition(con: duckdb.DuckDBPyConnection, partition: TradeParti
 def completed_partitions(con: duckdb.DuckDBPyConnection, flow: str) -> dict[str, object]:
     """Partition id -> the request params stored with its current 'loaded' or 'empty' manifest row (nothing to
     fetch for it while the planned request is the same)."""
-    _layout(flow)
-    rows = con.execute(
-        f"""
-        select partition_id, request from {RAW_SCHEMA}.load_manifest
-        where flow = ? and status in ('loaded', 'empty')
-        qualify row_number() over (partition by partition_id order by loaded_at desc) = 1
-        """,
-        [flow],
-    ).fetchall()
+    flow_layout(flow)
     stored: dict[str, object] = {}
-    for partition_id, request in rows:
+    for partition_id, (_, _, request) in _current_manifest_rows(con, "flow = ?", [flow]).items():
         try:
             stored[partition_id] = (json.loads(request) or {}).get("params") if request else None
         except ValueError:
@@ -348,7 +342,8 @@ class _Scope(NamedTuple):
 # --- internals ----------------------------------------------------------------------------------------------
 
 
-def _layout(flow: str) -> _FlowLayout:
+def flow_layout(flow: str) -> FlowLayout:
+    """How a flow's raw trade table is laid out (table, commodity and value columns, number columns)."""
     if flow not in FLOWS:
         raise UserError(f"unknown flow {flow!r}; use one of {list(FLOWS)}")
     return _LAYOUTS[flow]
@@ -390,7 +385,7 @@ def _table_columns(table: str) -> list[tuple[str, str, bool]]:
 
 
 def _normalise_trade_rows(
-    warehouse: duckdb.DuckDBPyConnection, partition: TradePartition | _Scope, layout: _FlowLayout, rows: pa.Table
+    warehouse: duckdb.DuckDBPyConnection, partition: TradePartition | _Scope, layout: FlowLayout, rows: pa.Table
 ) -> pa.Table:
     """Validate the rows (vectorised: pyarrow compute and DuckDB SQL) and return the landed content.
 
@@ -530,7 +525,7 @@ def _fix_codes(pid: str, commodity: str, codes: pa.ChunkedArray) -> pa.ChunkedAr
     return pc.if_else(ok, codes, replaced)
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, partition: TradePartition | _Scope, layout: _FlowLayout) -> None:
+def _check_rows(con: duckdb.DuckDBPyConnection, partition: TradePartition | _Scope, layout: FlowLayout) -> None:
     pid = partition.partition_id
     checks: list[tuple[str, str, str]] = [
         (
@@ -572,7 +567,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, partition: TradePartition | _Sco
         )
 
 
-def _check_duplicates(con: duckdb.DuckDBPyConnection, pid: str, layout: _FlowLayout, ordered: pa.Table) -> None:
+def _check_duplicates(con: duckdb.DuckDBPyConnection, pid: str, layout: FlowLayout, ordered: pa.Table) -> None:
     """Reject repeated (time, commodity, cty_code) keys; `ordered` is sorted by that key."""
     if ordered.num_rows < 2:
         return
@@ -628,13 +623,7 @@ def _land(landing_root: Path, partition: TradePartition, sha256: str, payload: b
     target = folder / f"{sha256[:20]}.parquet"
     if target.exists() and target.stat().st_size == len(payload):
         return target
-    tmp = folder / f".{target.name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as handle:
-        handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, target)
-    return target
+    return write_atomically(target, payload)
 
 
 def _current_manifest(con: duckdb.DuckDBPyConnection, partition_id: str) -> tuple[str | None, str, str | None] | None:
@@ -646,13 +635,20 @@ def _current_manifests(
     con: duckdb.DuckDBPyConnection, partition_ids: list[str]
 ) -> dict[str, tuple[str | None, str, str | None]]:
     """partition_id -> (sha256, status, request JSON) of each partition's current manifest row."""
+    return _current_manifest_rows(con, "partition_id in (select unnest(?::varchar[]))", [partition_ids])
+
+
+def _current_manifest_rows(
+    con: duckdb.DuckDBPyConnection, where: str, params: list[object]
+) -> dict[str, tuple[str | None, str, str | None]]:
+    """The current ('loaded' or 'empty', latest) manifest row of each partition matching `where`."""
     found = con.execute(
         f"""
         select partition_id, sha256, status, request from {RAW_SCHEMA}.load_manifest
-        where partition_id in (select unnest(?::varchar[])) and status in ('loaded', 'empty')
-        order by loaded_at
+        where {where} and status in ('loaded', 'empty')
+        qualify row_number() over (partition by partition_id order by loaded_at desc) = 1
         """,
-        [partition_ids],
+        params,
     ).fetchall()
     return {pid: (sha256, status, request) for pid, sha256, status, request in found}
 
@@ -660,7 +656,7 @@ def _current_manifests(
 def _supersede(
     con: duckdb.DuckDBPyConnection,
     partition: TradePartition,
-    layout: _FlowLayout,
+    layout: FlowLayout,
     current: tuple[str | None, str, str | None] | None,
 ) -> None:
     """Remove the partition's current rows and mark its current manifest row superseded (inside a transaction).

@@ -218,3 +218,38 @@ def _assert_complete_for(fake, tmp_path, countries):
             for m in MONTHS
         }
         assert loaded_sums(tmp_path / "w.duckdb", flow) == {m: v for m, v in expected.items() if v}
+
+
+def test_fetched_partitions_are_loaded_in_batches_without_waiting_for_a_slow_request(fake, tmp_path, monkeypatch):
+    """Partitions load several per transaction (one batch while nothing bounds it), and a batch is flushed when its
+    time is up even while the only request left in flight is slow (here the last one planned, retried)."""
+    from ingestion import census
+
+    batches: list[list[str]] = []
+    load_batch = census._load_batch
+
+    def recording_load_batch(con, batch, *args):
+        batches.append([fetched.request.partition_id for fetched in batch])
+        load_batch(con, batch, *args)
+
+    monkeypatch.setattr(census, "_load_batch", recording_load_batch)
+    monkeypatch.setattr(census, "LOAD_BATCH_PARTITIONS", 10_000)
+    monkeypatch.setattr(census, "LOAD_BATCH_ROWS", 10_000_000)
+    monkeypatch.setattr(census, "LOAD_BATCH_SECONDS", 3600.0)
+    summary = run_census_ingest(_config(fake, tmp_path, concurrency=1), TEST_KEY)  # one worker: in plan order
+    assert summary.failures == []
+    assert len(batches) == 1 and len(batches[0]) > 10  # every partition in one transaction
+    _assert_complete(fake, tmp_path)
+
+    last = fake.seen[-1]  # the last partition planned
+    partitions = len(batches[0])
+    batches.clear()
+    fake.add_fault(lambda s: (s.flow, s.cty, s.time) == (last.flow, last.cty, last.time), "timeout", sleep=1.0)
+    monkeypatch.setattr(census, "LOAD_BATCH_SECONDS", 0.2)
+    slow_tmp = tmp_path / "slow"
+    slow_tmp.mkdir()
+    summary = run_census_ingest(_config(fake, slow_tmp, concurrency=1, timeout=5.0), TEST_KEY)
+    assert summary.failures == []
+    assert len(batches[-1]) == 1  # the partitions fetched before it were loaded while it was still in flight
+    assert sum(len(batch) for batch in batches) == partitions
+    _assert_complete(fake, slow_tmp)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingestion import demo_scaled
-from ingestion.paths import REPO_ROOT
-from ingestion.warehouse import connect
-
-sys.path.insert(0, str(REPO_ROOT))  # `bench` is a top-level folder of the repository, not an installed package
 from bench.harness import FloorCheck, _union_length, compare, summarize_run_results, targets
+from ingestion import demo_scaled
+from ingestion.warehouse import connect
 
 CONFIG = demo_scaled.ScaledConfig(scale=0.004, first_month="2023-01", last_month="2024-06")
 DETAIL = "cty_code <> '-' and cty_code not like '00%' and cty_code not like '%X%'"

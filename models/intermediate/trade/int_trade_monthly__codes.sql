@@ -30,6 +30,8 @@ final as (
         label_confidence,
         is_ai,
         is_excluded_chapter,
+        -- The greatest when partner rows differ (dim_hs10 takes the latest month's).
+        max(description_short) as description_short,
         sum(value) as value,
         sum(value_general_imports) as value_general_imports,
         sum(duty_calculated) as duty_calculated,

@@ -1,8 +1,8 @@
 with
 
-trade as (
+code_months as (
 
-    select * from {{ ref('int_trade_monthly__detail') }}
+    select * from {{ ref('int_trade_monthly__codes') }}
 
 ),
 
@@ -79,7 +79,7 @@ trade_span as (
         max(month) as last_month,
         {{ value_of_latest_month('description_short', 'month') }} as description_short
 
-    from trade
+    from code_months
     group by 1, 2
 
 ),

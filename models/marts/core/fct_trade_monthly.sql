@@ -101,6 +101,7 @@ final as (
         {{ hs_prefix('trade.hs10', 4) }} as hs4,
         {{ hs_prefix('trade.hs10', 6) }} as hs6,
         {{ hs_prefix('trade.hs10', 8) }} as hs8,
+        trade.description_short,
         trade.cty_code,
         trade.value,
         trade.value_general_imports,

@@ -15,9 +15,10 @@
     {'name': 'relevance_group_country', 'source': 'country_months', 'relevance_group': 'relevance_group',
      'primary_category': "'All'", 'cty_code': 'cty_code'},
 ] -%}
-{#- Country rows have no HS10 code: their code count is the sum of codes_with_trade. -#}
+{#- The code-month totals have one row per code and month, so counting rows counts distinct codes.
+    Country rows have no HS10 code: their code count is the sum of codes_with_trade. -#}
 {%- set code_counts = {
-    'code_months': 'count(distinct case when has_trade then hs10 end)',
+    'code_months': 'count(case when has_trade then hs10 end)',
     'country_months': 'cast(sum(codes_with_trade) as bigint)',
 } -%}
 

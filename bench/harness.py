@@ -47,6 +47,7 @@ from ingestion.warehouse import connect
 RESULTS = REPO_ROOT / "bench" / "results" / "latest.json"
 FLOOR_SQL = REPO_ROOT / "bench" / "floor.sql"
 CENSUS_LOAD = REPO_ROOT / "bench" / "census_load.py"
+REVISED_MONTHS = 13  # the months a monthly refresh re-pulls besides the new one (README, Monthly refresh)
 BIN = Path(sys.executable).parent
 GB = 1024**3
 
@@ -241,6 +242,32 @@ def measure(run: Run) -> None:
     }
     report["dbt_incremental_build"] = timed_dbt(run, ["build", *select])
     report["warehouse_bytes"] = file_size(run.db)
+
+    # 8. the rest of a real monthly refresh: the months before the new one re-pulled (Census revisions,
+    #    `--refresh-months 13` in the README) and replaced through the loader, then an incremental build
+    revised = months[-REVISED_MONTHS:]
+    con = connect(run.db)
+    try:
+        demo_scaled.prepare(con, config)
+        started = time.perf_counter()
+        reloaded = [
+            demo_scaled.load_month_via_loader(con, run.db, config, flow, month, replace=True)
+            for flow in FLOWS
+            for month in revised
+        ]
+        reload_seconds = time.perf_counter() - started
+    finally:
+        con.close()
+    reloaded_rows = sum(result.rows for result in reloaded)
+    report["revision_load"] = {
+        "months": len(revised),
+        "first_month": revised[0],
+        "last_month": revised[-1],
+        "rows": reloaded_rows,
+        "seconds": round(reload_seconds, 2),
+        "rows_per_second": round(reloaded_rows / reload_seconds) if reload_seconds else None,
+    }
+    report["dbt_revision_build"] = timed_dbt(run, ["build", *select])
 
     # the BI copies a monthly refresh ends with (aitrade publish)
     with PeakTreeMemory() as memory:
@@ -582,6 +609,18 @@ def format_table(report: dict[str, Any]) -> str:
         "dbt_incremental_build",
         f"models {inc.get('models_seconds', 0):.1f} s, tests {inc.get('tests_seconds', 0):.1f} s",
     )
+    revision = report.get("revision_load", {})
+    row(
+        f"reload {revision.get('months', 0)} revised months via loader",
+        "revision_load",
+        f"{revision.get('rows_per_second') or 0:,} rows/s",
+    )
+    rev = report.get("dbt_revision_build", {})
+    row(
+        "dbt build (incremental, revisions)",
+        "dbt_revision_build",
+        f"models {rev.get('models_seconds', 0):.1f} s, tests {rev.get('tests_seconds', 0):.1f} s",
+    )
     row("aitrade publish (serving copy + parquet)", "publish", f"{report.get('publish', {}).get('rows', 0):,} rows")
     if "warehouse_bytes" in report:
         lines.append(f"{'warehouse file':<36}{report['warehouse_bytes'] / GB:>10.2f} GB")
@@ -605,6 +644,7 @@ def format_markdown(report: dict[str, Any]) -> str:
     config, rows, machine_info = report.get("config", {}), report.get("rows", {}), report.get("machine", {})
     full, inc = report.get("dbt_full_build", {}), report.get("dbt_incremental_build", {})
     raw, new, floor = report.get("raw_load", {}), report.get("new_month_load", {}), report.get("floor", {})
+    revision, rev = report.get("revision_load", {}), report.get("dbt_revision_build", {})
     lines = [
         f"Scale {config.get('scale')} ({config.get('first_month')}..{config.get('last_month')}, "
         f"{rows.get('total', 0):,} raw rows: imports {rows.get('imports', 0):,}, exports {rows.get('exports', 0):,}), "
@@ -624,6 +664,12 @@ def format_markdown(report: dict[str, Any]) -> str:
         f"{new.get('rows', 0):,} rows, {new.get('rows_per_second') or 0:,} rows/s |",
         f"| `dbt build` (incremental, +1 month) | {inc.get('wall_seconds', 0):.1f} | {inc.get('peak_rss_gb', 0):.2f} | "
         f"models {inc.get('models_seconds', 0):.1f} s, tests {inc.get('tests_seconds', 0):.1f} s |",
+        f"| reload {revision.get('first_month', '')}..{revision.get('last_month', '')} (loader, revisions) | "
+        f"{revision.get('seconds', 0):.1f} | | {revision.get('rows', 0):,} rows, "
+        f"{revision.get('rows_per_second') or 0:,} rows/s |",
+        f"| `dbt build` (incremental, {revision.get('months', 0)} revised months) | "
+        f"{rev.get('wall_seconds', 0):.1f} | {rev.get('peak_rss_gb', 0):.2f} | "
+        f"models {rev.get('models_seconds', 0):.1f} s, tests {rev.get('tests_seconds', 0):.1f} s |",
         f"| `aitrade publish` | {report.get('publish', {}).get('seconds', 0):.1f} | "
         f"{report.get('publish', {}).get('peak_rss_gb', 0):.2f} | serving copy and parquet of "
         f"{report.get('publish', {}).get('marts', 0)} marts |",

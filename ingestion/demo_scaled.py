@@ -320,12 +320,18 @@ def load_history(con: duckdb.DuckDBPyConnection, files: list[Path], progress: bo
 
 
 def load_month_via_loader(
-    con: duckdb.DuckDBPyConnection, db_path: Path, config: ScaledConfig, flow: str, month: str
+    con: duckdb.DuckDBPyConnection,
+    db_path: Path,
+    config: ScaledConfig,
+    flow: str,
+    month: str,
+    replace: bool = False,
 ) -> LoadResult:
-    """One month of a flow through the real ingestion path (`load_trade_partition`: validate, land, manifest)."""
+    """One month of a flow through the real ingestion path (`load_trade_partition`: validate, land, manifest);
+    `replace` re-loads a month already loaded, as a Census revision re-pull does."""
     table = con.sql(months_query(config, flow, [month])).to_arrow_table()
     partition = TradePartition(flow, month, "ALL", SOURCE, VINTAGE, FETCHED_AT, {"generator": "demo_scaled"})
-    return load_trade_partition(con, partition, _table(table), landing_dir(Path(db_path)))
+    return load_trade_partition(con, partition, _table(table), landing_dir(Path(db_path)), replace=replace)
 
 
 def _insert_file(con: duckdb.DuckDBPyConnection, flow: str, path: Path) -> int:

@@ -31,6 +31,8 @@ SECTIONS = (
     "new_month_load",
     "dbt_incremental_build",
     "warehouse_bytes",
+    "revision_load",
+    "dbt_revision_build",
     "publish",
     "ratios",
     "targets",
@@ -71,7 +73,13 @@ def test_smoke_run_exits_0_and_reports_every_phase(smoke: tuple[subprocess.Compl
     assert report["config"]["months"] == 49  # 2022-01 .. 2026-01
     assert report["machine"]["cpus"] >= 1 and report["machine"]["duckdb"] == duckdb.__version__
     # the printed table names every phase and every target with a status
-    for phrase in ("raw load", "dbt build --full-refresh", "floor (bench/floor.sql)", "dbt build (incremental"):
+    for phrase in (
+        "raw load",
+        "dbt build --full-refresh",
+        "floor (bench/floor.sql)",
+        "dbt build (incremental, +1 month)",
+        "dbt build (incremental, revisions)",
+    ):
         assert phrase in done.stdout
     for name in ("models_vs_floor", "incremental_vs_full", "peak_memory_full_build_gb", "raw_load_rows_per_second"):
         assert name in done.stdout
@@ -88,7 +96,12 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
     assert report["new_month_load"]["month"] == "2026-02" and report["new_month_load"]["rows"] > 0
     assert report["warehouse_bytes"] >= report["warehouse_bytes_after_full_build"] > 0
 
-    for build in ("dbt_full_build", "dbt_incremental_build"):
+    # the 13 months before the new one (2025-01..2026-01) re-pulled through the loader: every row replaced
+    revision = report["revision_load"]
+    assert (revision["months"], revision["first_month"], revision["last_month"]) == (13, "2025-01", "2026-01")
+    assert revision["rows"] > 0 and revision["seconds"] > 0
+
+    for build in ("dbt_full_build", "dbt_incremental_build", "dbt_revision_build"):
         part = report[build]
         assert part["exit_code"] == 0, part
         assert part["wall_seconds"] > 0 and part["peak_rss_gb"] > 0
@@ -99,6 +112,7 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
         assert part["failures"] == {}
     assert "--full-refresh" in report["dbt_full_build"]["command"]
     assert "--full-refresh" not in report["dbt_incremental_build"]["command"]
+    assert "--full-refresh" not in report["dbt_revision_build"]["command"]
 
     floor = report["floor"]
     assert floor["seconds"] > 0

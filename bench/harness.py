@@ -38,11 +38,11 @@ from bench.rss import PeakTreeMemory
 from ingestion import demo_scaled
 from ingestion.errors import UserError
 from ingestion.files import write_atomically
-from ingestion.paths import REPO_ROOT
+from ingestion.paths import REPO_ROOT, landing_dir
 from ingestion.publish import publish
 from ingestion.schema import FLOWS
 from ingestion.secrets import SECRET_ENV_VARIABLES
-from ingestion.warehouse import connect
+from ingestion.warehouse import connect, load_trade_partition
 
 RESULTS = REPO_ROOT / "bench" / "results" / "latest.json"
 FLOOR_SQL = REPO_ROOT / "bench" / "floor.sql"
@@ -96,7 +96,8 @@ class Run:
     report: dict[str, Any] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
-        """The environment of the bench's dbt runs: this one without the API keys, which dbt never needs."""
+        """The environment of every process the bench starts (dbt, the floor, census_load): this one without the
+        API keys, which none of them needs."""
         return {
             **{name: value for name, value in os.environ.items() if name not in SECRET_ENV_VARIABLES},
             "AI_TRADE_DUCKDB": str(self.db),
@@ -222,50 +223,21 @@ def measure(run: Run) -> None:
     report["floor"] = run_floor(run)
 
     # 6. one new month through the real loader, 7. incremental build
-    con = connect(run.db)
-    try:
-        demo_scaled.prepare(con, config)
-        loaded = []
-        started = time.perf_counter()
-        for flow in FLOWS:
-            loaded.append(demo_scaled.load_month_via_loader(con, run.db, config, flow, demo_scaled.NEXT_MONTH))
-        loader_seconds = time.perf_counter() - started
-    finally:
-        con.close()
-    new_rows = sum(result.rows for result in loaded)
     report["new_month_load"] = {
         "month": demo_scaled.NEXT_MONTH,
-        "rows": new_rows,
-        "seconds": round(loader_seconds, 2),
-        "rows_per_second": round(new_rows / loader_seconds) if loader_seconds else None,
-        "path": "ingestion.warehouse.load_trade_partition (validate, land parquet, manifest), one partition per flow",
+        **load_via_loader(run, config, [demo_scaled.NEXT_MONTH], replace=False),
     }
     report["dbt_incremental_build"] = timed_dbt(run, ["build", *select])
     report["warehouse_bytes"] = file_size(run.db)
 
     # 8. the rest of a real monthly refresh: the months before the new one re-pulled (Census revisions,
-    #    `--refresh-months 13` in the README) and replaced through the loader, then an incremental build
+    #    `--refresh-months 13` in the README) and replaced through the loader, 9. an incremental build
     revised = months[-REVISED_MONTHS:]
-    con = connect(run.db)
-    try:
-        demo_scaled.prepare(con, config)
-        started = time.perf_counter()
-        reloaded = [
-            demo_scaled.load_month_via_loader(con, run.db, config, flow, month, replace=True)
-            for flow in FLOWS
-            for month in revised
-        ]
-        reload_seconds = time.perf_counter() - started
-    finally:
-        con.close()
-    reloaded_rows = sum(result.rows for result in reloaded)
     report["revision_load"] = {
         "months": len(revised),
         "first_month": revised[0],
         "last_month": revised[-1],
-        "rows": reloaded_rows,
-        "seconds": round(reload_seconds, 2),
-        "rows_per_second": round(reloaded_rows / reload_seconds) if reload_seconds else None,
+        **load_via_loader(run, config, revised, replace=True),
     }
     report["dbt_revision_build"] = timed_dbt(run, ["build", *select])
 
@@ -280,12 +252,40 @@ def measure(run: Run) -> None:
         "serving_bytes": published.serving_path.stat().st_size,
     }
 
-    # 8. the issue-3 census load benchmark (its own script)
+    # 10. the issue-3 census load benchmark (its own script)
     if not run.args.skip_census_load and CENSUS_LOAD.is_file():
         report["census_load"] = run_census_load(run)
 
     report["ratios"] = ratios(report)
     report["targets"] = targets(report["ratios"])
+
+
+def load_via_loader(run: Run, config: demo_scaled.ScaledConfig, months: list[str], replace: bool) -> dict[str, Any]:
+    """Send generated months of both flows through the real loader (`load_trade_partition`: validate, land,
+    manifest), timing the loader only (generating each month is not counted, as for the raw load). `replace`
+    re-loads months already loaded, as a revision re-pull does. A partition the loader skips is an error."""
+    con = connect(run.db)
+    rows, seconds = 0, 0.0
+    try:
+        demo_scaled.prepare(con, config)
+        for flow in FLOWS:
+            for month in months:
+                partition, table = demo_scaled.month_partition(con, config, flow, month)
+                started = time.perf_counter()
+                result = load_trade_partition(con, partition, table, landing_dir(run.db), replace=replace)
+                seconds += time.perf_counter() - started
+                if result.skipped:
+                    raise HarnessError(f"the loader skipped {result.partition_id}: nothing was loaded to time")
+                rows += result.rows
+    finally:
+        con.close()
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds) if seconds else None,
+        "path": "ingestion.warehouse.load_trade_partition (validate, land parquet, manifest), one partition per "
+        "flow and month",
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -339,14 +339,20 @@ def timed_dbt(run: Run, command: list[str], summarize: bool = True) -> dict[str,
         if not results_path.is_file():
             raise HarnessError(f"`dbt {' '.join(command)}` wrote no run_results.json; see {log_path}")
         summary.update(summarize_run_results(json.loads(results_path.read_text()), wall))
-        broken = summary["failures"].get("model", []) + summary["failures"].get("seed", [])
-        if broken:
-            raise HarnessError(f"`dbt {' '.join(command)}`: models failed to build: {broken[:5]}; see {log_path}")
-        if summary["errors"]:  # a test that could not run took no time: the timing would flatter the build
-            raise HarnessError(f"`dbt {' '.join(command)}`: nodes errored: {summary['errors'][:5]}; see {log_path}")
+        check_timeable(summary, log_path)
     elif done.returncode != 0:
         raise HarnessError(f"`dbt {' '.join(command)}` failed (exit {done.returncode}); see {log_path}")
     return summary
+
+
+def check_timeable(summary: dict[str, Any], log_path: Path) -> None:
+    """Refuse a build's timing when a model or seed failed, or a node errored: a node that could not run took no
+    time, so the timing would flatter the build."""
+    broken = summary["failures"].get("model", []) + summary["failures"].get("seed", [])
+    if broken:
+        raise HarnessError(f"`{summary['command']}`: models failed to build: {broken[:5]}; see {log_path}")
+    if summary["errors"]:
+        raise HarnessError(f"`{summary['command']}`: nodes errored: {summary['errors'][:5]}; see {log_path}")
 
 
 def summarize_run_results(results: dict[str, Any], wall: float) -> dict[str, Any]:
@@ -429,7 +435,10 @@ def run_floor(run: Run) -> dict[str, Any]:
     with PeakTreeMemory(include_self=False) as memory:
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", FLOOR_RUNNER, str(run.db), str(FLOOR_SQL)], capture_output=True, text=True
+            [sys.executable, "-c", FLOOR_RUNNER, str(run.db), str(FLOOR_SQL)],
+            env=run.env(),
+            capture_output=True,
+            text=True,
         )
         process_seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -517,7 +526,7 @@ def run_census_load(run: Run) -> dict[str, Any]:
     if run.args.scale < 1:
         command += ["--scale", str(max(run.args.scale, 0.05)), "--pacing-requests", "12"]
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(command, cwd=REPO_ROOT, env=run.env(), capture_output=True, text=True, timeout=900)
     return {
         "command": " ".join(command[1:]),
         "seconds": round(time.perf_counter() - started, 2),

@@ -12,8 +12,8 @@ unlabelled mix) are written through `warehouse.replace_slice`.
 Everything is a pure function of (seed, scale) computed with DuckDB's `hash()` (deterministic for the pinned DuckDB
 version), so two runs give identical tables. The history is streamed month by month straight into the raw tables
 with SQL (one transaction per flow and month, with its `raw.load_manifest` row; nothing is held in Python), which is
-much faster than materialising Arrow tables; `load_month_via_loader` sends one month through the real ingestion path
-(`warehouse.load_trade_partition`: validation, landing, manifest) to time the monthly refresh.
+much faster than materialising Arrow tables; `month_partition` gives one month as the Arrow rows the real ingestion
+path takes (`warehouse.load_trade_partition`: validation, landing, manifest), to time the monthly refresh.
 Source 'bench' and vintage 'bench-v1' mark the rows; the rows are SYNTHETIC.
 """
 
@@ -28,13 +28,10 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from ingestion.census_plan import format_month, parse_month
-from ingestion.paths import landing_dir
 from ingestion.schema import CATEGORY_VALUES, FLOWS, RAW_SCHEMA
 from ingestion.warehouse import (
-    LoadResult,
     TradePartition,
     flow_layout,
-    load_trade_partition,
     replace_slice,
     trade_columns,
     utc_now,
@@ -319,19 +316,14 @@ def load_history(con: duckdb.DuckDBPyConnection, files: list[Path], progress: bo
     return rows
 
 
-def load_month_via_loader(
-    con: duckdb.DuckDBPyConnection,
-    db_path: Path,
-    config: ScaledConfig,
-    flow: str,
-    month: str,
-    replace: bool = False,
-) -> LoadResult:
-    """One month of a flow through the real ingestion path (`load_trade_partition`: validate, land, manifest);
-    `replace` re-loads a month already loaded, as a Census revision re-pull does."""
+def month_partition(
+    con: duckdb.DuckDBPyConnection, config: ScaledConfig, flow: str, month: str
+) -> tuple[TradePartition, pa.Table]:
+    """One generated month of a flow as the partition and Arrow rows the real loader takes
+    (`warehouse.load_trade_partition`)."""
     table = con.sql(months_query(config, flow, [month])).to_arrow_table()
     partition = TradePartition(flow, month, "ALL", SOURCE, VINTAGE, FETCHED_AT, {"generator": "demo_scaled"})
-    return load_trade_partition(con, partition, _table(table), landing_dir(Path(db_path)), replace=replace)
+    return partition, _table(table)
 
 
 def _insert_file(con: duckdb.DuckDBPyConnection, flow: str, path: Path) -> int:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 
 def write_atomically(target: Path, payload: bytes) -> Path:
-    """Write `payload` to `target` through a temporary file in the same folder, fsync, atomic rename."""
+    """Write `payload` to `target` through a temporary file in the same folder, fsync, atomic rename, and fsync
+    the folder, so the rename survives a crash (a manifest committed after this may name the file)."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:
@@ -17,6 +18,7 @@ def write_atomically(target: Path, payload: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+        fsync_dir(target.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

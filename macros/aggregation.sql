@@ -31,21 +31,3 @@
 {% macro null_safe_equal(left, right) -%}
     ({{ left }} = {{ right }} or ({{ left }} is null and {{ right }} is null))
 {%- endmacro %}
-
-{#- In a group by code: `value` as of the latest `month` with a row (the greatest value when that month has
-    several; null when that month has only nulls), in one pass. Orders by 'YYYY-MM-DD' || a null flag ||
-    value, so it needs dates cast to ISO strings; dispatched, so an adapter that casts otherwise can
-    override it. -#}
-{% macro value_of_latest_month(value, month) -%}
-    {{ return(adapter.dispatch('value_of_latest_month')(value, month)) }}
-{%- endmacro %}
-
-{% macro default__value_of_latest_month(value, month) -%}
-    {%- set key -%}
-        max(
-            cast({{ month }} as {{ dbt.type_string() }})
-            || case when {{ value }} is null then '0' else '1' || {{ value }} end
-        )
-    {%- endset -%}
-    case when substring({{ key }}, 11, 1) = '1' then substring({{ key }}, 12) end
-{%- endmacro %}

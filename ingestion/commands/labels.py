@@ -19,8 +19,8 @@ from ingestion.classifier_universe import codes_to_classify
 from ingestion.labels import audit_labels, format_audit, import_labels
 from ingestion.paths import default_warehouse_path
 from ingestion.schema import FLOWS
+from ingestion.secrets import OPENAI_KEY_ENV
 
-OPENAI_KEY_ENV = "OPENAI_API_KEY"
 OPENAI_BASE_URL_ENV = "OPENAI_BASE_URL"
 
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from bench.harness import FloorCheck, _union_length, compare, summarize_run_results, targets
+from bench.harness import (
+    FloorCheck,
+    HarnessError,
+    Run,
+    _union_length,
+    check_timeable,
+    compare,
+    load_via_loader,
+    summarize_run_results,
+    targets,
+)
 from ingestion import demo_scaled
+from ingestion.secrets import SECRET_ENV_VARIABLES
 from ingestion.warehouse import connect
 
 CONFIG = demo_scaled.ScaledConfig(scale=0.004, first_month="2023-01", last_month="2024-06")
@@ -103,25 +115,35 @@ def test_generator_is_deterministic_and_reloading_replaces(tmp_path: Path, wareh
         second.close()
 
 
-def test_new_month_goes_through_the_real_loader(tmp_path: Path) -> None:
+def test_months_go_through_the_real_loader_and_a_skipped_partition_stops_the_bench(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     config = demo_scaled.ScaledConfig(scale=0.002, first_month="2025-12", last_month="2026-01")
     build(db, config)
-    con = connect(db)
-    try:
-        demo_scaled.prepare(con, config)
-        result = demo_scaled.load_month_via_loader(con, db, config, "exports", demo_scaled.NEXT_MONTH)
-        assert not result.skipped and result.rows > 0
-        stored = con.execute(
-            "select count(*), sum(all_val_mo) from raw.census_exports where partition_id = 'exports/2026-02/ALL'"
-        ).fetchone()
-        assert stored == (result.rows, result.value_sum)
-        assert con.execute(
-            "select landing_path is not null and sha256 is not null from raw.load_manifest "
-            "where partition_id = 'exports/2026-02/ALL' and status = 'loaded'"
-        ).fetchone() == (True,)
-    finally:
-        con.close()
+    run = Run(argparse.Namespace(), tmp_path, db)
+    new_month = load_via_loader(run, config, [demo_scaled.NEXT_MONTH], replace=False)
+    with pytest.raises(HarnessError, match="the loader skipped imports/2026-02/ALL"):  # same content: nothing to time
+        load_via_loader(run, config, [demo_scaled.NEXT_MONTH], replace=False)
+    revised = load_via_loader(run, config, ["2025-12", "2026-01"], replace=True)
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = {
+            flow: con.execute(
+                f"select count(*) from raw.census_{flow} where time = '2026-02' and partition_id = '{flow}/2026-02/ALL'"
+            ).fetchone()[0]
+            for flow in ("imports", "exports")
+        }
+        revised_rows = con.execute(
+            "select (select count(*) from raw.census_imports where time in ('2025-12', '2026-01'))"
+            " + (select count(*) from raw.census_exports where time in ('2025-12', '2026-01'))"
+        ).fetchone()[0]
+        manifest = con.execute(
+            "select status, count(*), count(landing_path), count(sha256) from raw.load_manifest "
+            "where partition_id similar to '(imports|exports)/(2025-12|2026-01|2026-02)/ALL' group by 1 order by 1"
+        ).fetchall()
+    assert new_month["rows"] == sum(stored.values()) and min(stored.values()) > 0
+    assert revised["rows"] == revised_rows > 0
+    # the bulk-loaded months (their generated file, no checksum) superseded by their reload through the loader,
+    # which lands every partition with a checksum
+    assert manifest == [("loaded", 6, 6, 6), ("superseded", 4, 4, 0)]
 
 
 def test_floor_comparison_detects_a_difference(tmp_path: Path) -> None:
@@ -187,6 +209,30 @@ def test_run_results_summary_separates_models_and_tests() -> None:
     assert summary["errors"] == ["test.p.t2"]  # a test that could not run: the harness refuses the timing
     assert summary["slowest"][:2] == [{"node": "model.p.b", "seconds": 4}, {"node": "model.p.a", "seconds": 3}]
     assert _union_length([(0, 1), (0.5, 2), (5, 6)]) == 3
+
+
+def test_harness_refuses_the_timing_of_a_build_with_a_failed_model_or_an_errored_node(tmp_path: Path) -> None:
+    def summary(failures: dict[str, list[str]], errors: list[str]) -> dict:
+        return {"command": "dbt build", "failures": failures, "errors": errors}
+
+    log = tmp_path / "dbt.log"
+    check_timeable(summary({"test": ["test.p.t1"]}, []), log)  # a failing test is a result: timed
+    with pytest.raises(HarnessError, match=r"nodes errored: \['test.p.t2'\]"):
+        check_timeable(summary({"test": ["test.p.t2"]}, ["test.p.t2"]), log)
+    with pytest.raises(HarnessError, match=r"models failed to build: \['model.p.a'\]"):
+        check_timeable(summary({"model": ["model.p.a"]}, ["model.p.a"]), log)
+    with pytest.raises(HarnessError, match="models failed to build"):
+        check_timeable(summary({"seed": ["seed.p.s"]}, []), log)
+
+
+def test_processes_the_bench_starts_get_no_api_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SECRET_ENV_VARIABLES:
+        monkeypatch.setenv(name, f"secret-{name}")
+    monkeypatch.setenv("AI_TRADE_BENCH_PROBE", "kept")
+    env = Run(argparse.Namespace(), tmp_path, tmp_path / "warehouse.duckdb").env()
+    assert SECRET_ENV_VARIABLES and not set(SECRET_ENV_VARIABLES) & set(env)
+    assert not any(value.startswith("secret-") for value in env.values())
+    assert env["AI_TRADE_BENCH_PROBE"] == "kept" and env["AI_TRADE_DUCKDB"] == str(tmp_path / "warehouse.duckdb")
 
 
 def test_targets_compare_each_value_with_its_limit() -> None:

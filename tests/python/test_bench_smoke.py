@@ -96,10 +96,11 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
     assert report["new_month_load"]["month"] == "2026-02" and report["new_month_load"]["rows"] > 0
     assert report["warehouse_bytes"] >= report["warehouse_bytes_after_full_build"] > 0
 
-    # the 13 months before the new one (2025-01..2026-01) re-pulled through the loader: every row replaced
+    # the 13 months before the new one (2025-01..2026-01) re-pulled through the loader (the harness stops if the
+    # loader skips a partition); they hold more rows than the one new month
     revision = report["revision_load"]
     assert (revision["months"], revision["first_month"], revision["last_month"]) == (13, "2025-01", "2026-01")
-    assert revision["rows"] > 0 and revision["seconds"] > 0
+    assert revision["rows"] > 10 * report["new_month_load"]["rows"] > 0 and revision["seconds"] > 0
 
     for build in ("dbt_full_build", "dbt_incremental_build", "dbt_revision_build"):
         part = report[build]
@@ -115,7 +116,7 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
     assert "--full-refresh" not in report["dbt_revision_build"]["command"]
 
     floor = report["floor"]
-    assert floor["seconds"] > 0
+    assert 0 < floor["seconds"] <= floor["process_seconds"]  # the script's own time, inside its process
     assert floor["all_equal"] is True
     for name in ("ai_trade_annual", "ai_trade_share_annual", "ai_trade_index_monthly", "counterfactual_balance_annual"):
         check = floor["checks"][name]

@@ -8,14 +8,7 @@ with
 
 facts as (
 
-    select
-        month,
-        year,
-        sum(value) as value,
-        sum(coalesce(duty_calculated, 0)) as duty
-    from {{ ref('int_trade_monthly__codes') }}
-    where flow = 'imports' and not is_excluded_chapter
-    group by 1, 2
+    {{ panel_imports_by_month() }}
 
 ),
 
@@ -46,32 +39,20 @@ coverage as (
 
 ),
 
-all_rows as (
+-- Per period: the `All` rows and the category rows, each summed over relevance groups (null when
+-- absent).
+period_sums as (
 
     select
         coverage_basis,
         list_id,
         period_type,
         period_start,
-        sum(value_total) as value,
-        sum(duty_total) as duty
+        sum(case when primary_category = 'All' then value_total end) as all_value,
+        sum(case when primary_category = 'All' then duty_total end) as all_duty,
+        sum(case when primary_category <> 'All' then value_total end) as category_value,
+        sum(case when primary_category <> 'All' then duty_total end) as category_duty
     from coverage
-    where primary_category = 'All'
-    group by 1, 2, 3, 4
-
-),
-
-category_rows as (
-
-    select
-        coverage_basis,
-        list_id,
-        period_type,
-        period_start,
-        sum(value_total) as value,
-        sum(duty_total) as duty
-    from coverage
-    where primary_category <> 'All'
     group by 1, 2, 3, 4
 
 ),
@@ -110,24 +91,19 @@ select
     expected.period_type,
     expected.period_start,
     expected.value as fact_value,
-    all_rows.value as all_value,
-    category_rows.value as category_value
+    period_sums.all_value,
+    period_sums.category_value
 from expected
-left join all_rows
+left join period_sums
     on
-        expected.coverage_basis = all_rows.coverage_basis
-        and expected.list_id = all_rows.list_id
-        and expected.period_type = all_rows.period_type
-        and expected.period_start = all_rows.period_start
-left join category_rows
-    on
-        expected.coverage_basis = category_rows.coverage_basis
-        and expected.list_id = category_rows.list_id
-        and expected.period_type = category_rows.period_type
-        and expected.period_start = category_rows.period_start
+        expected.coverage_basis = period_sums.coverage_basis
+        and expected.list_id = period_sums.list_id
+        and expected.period_type = period_sums.period_type
+        and expected.period_start = period_sums.period_start
 where
-    all_rows.value is null
-    or all_rows.value <> expected.value
-    or all_rows.duty <> expected.duty
-    or category_rows.value <> expected.value
-    or category_rows.duty <> expected.duty
+    period_sums.all_value is null
+    or period_sums.category_value is null
+    or period_sums.all_value <> expected.value
+    or period_sums.all_duty <> expected.duty
+    or period_sums.category_value <> expected.value
+    or period_sums.category_duty <> expected.duty

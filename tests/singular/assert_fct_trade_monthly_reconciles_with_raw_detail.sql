@@ -1,13 +1,26 @@
 -- Per flow and month, the fact's value equals the raw detail-country rows exactly: nothing
 -- lost, nothing doubled by the label join, and no grouping or world-total row counted.
 -- Returns the months that differ. In an incremental build, the months the fact wrote since its
--- tests last passed (macros/test_scope.sql).
-{%- set fct_scope = incremental_test_scope('fct_trade_monthly') %}
-{%- set periods = {} %}
-{%- if fct_scope %}
-    {%- for flow in ['imports', 'exports'] %}
-        {%- set mark = tested_through('fct_trade_monthly') %}
-        {%- do periods.update({flow: periods_written_since('fct_trade_monthly', mark, flow)}) %}
+-- tests last passed, and the months with raw rows loaded since then, which the fact should have
+-- rebuilt (macros/test_scope.sql).
+{%- set scoped = incremental_test_scope('fct_trade_monthly') != '' %}
+{%- set slices = [] %}
+{%- set periods = {'imports': [], 'exports': []} %}
+{%- if scoped %}
+    {%- set mark = "cast('" ~ tested_through('fct_trade_monthly') ~ "' as timestamp)" %}
+    {%- set slices_query %}
+        select distinct flow, cast(month as {{ dbt.type_string() }}) from {{ ref('fct_trade_monthly') }}
+        where built_at > {{ mark }}
+        union
+        select distinct 'imports', time from {{ source('census', 'census_imports') }}
+        where loaded_at > {{ mark }}
+        union
+        select distinct 'exports', time from {{ source('census', 'census_exports') }}
+        where loaded_at > {{ mark }}
+    {%- endset %}
+    {%- for row in run_query(slices_query).rows %}
+        {%- do slices.append([row[0], row[1][:7] ~ '-01']) %}
+        {%- do periods[row[0]].append(row[1][:7]) %}
     {%- endfor %}
 {%- endif %}
 with
@@ -15,8 +28,8 @@ with
 fct as (
 
     select * from {{ ref('fct_trade_monthly') }}
-    {%- if fct_scope %}
-        where {{ fct_scope }}
+    {%- if scoped %}
+        where {{ in_slices(slices, column='month', as_date=true) }}
     {%- endif %}
 
 ),
@@ -24,7 +37,7 @@ fct as (
 raw_imports as (
 
     select * from {{ source('census', 'census_imports') }}
-    {%- if fct_scope %}
+    {%- if scoped %}
         where {{ in_values('time', periods.imports) }}
     {%- endif %}
 
@@ -33,7 +46,7 @@ raw_imports as (
 raw_exports as (
 
     select * from {{ source('census', 'census_exports') }}
-    {%- if fct_scope %}
+    {%- if scoped %}
         where {{ in_values('time', periods.exports) }}
     {%- endif %}
 

@@ -6,14 +6,7 @@ with
 
 facts as (
 
-    select
-        month,
-        year,
-        sum(value) as value,
-        sum(coalesce(duty_calculated, 0)) as duty
-    from {{ ref('int_trade_monthly__codes') }}
-    where flow = 'imports' and not is_excluded_chapter
-    group by 1, 2
+    {{ panel_imports_by_month() }}
 
 ),
 

@@ -27,8 +27,6 @@ final as (
         hs10,
         relevance_group,
         primary_category,
-        label_confidence,
-        is_ai,
         is_excluded_chapter,
         -- The greatest when partner rows differ (dim_hs10 takes the latest month's).
         max(description_short) as description_short,
@@ -41,7 +39,7 @@ final as (
         {{ build_timestamp() }} as built_at
 
     from trade
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    group by 1, 2, 3, 4, 5, 6, 7
 
 )
 

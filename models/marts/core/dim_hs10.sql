@@ -69,18 +69,33 @@ latest_concordance as (
 
 ),
 
--- The description is the one of the code's latest month, found in the same pass.
 trade_span as (
 
     select
         flow,
         hs10,
         min(month) as first_month,
-        max(month) as last_month,
-        {{ value_of_latest_month('description_short', 'month') }} as description_short
+        max(month) as last_month
 
     from code_months
     group by 1, 2
+
+),
+
+-- The description of the code's latest month (code_months holds one per code and month).
+latest_descriptions as (
+
+    select
+        trade_span.flow,
+        trade_span.hs10,
+        code_months.description_short
+
+    from trade_span
+    inner join code_months
+        on
+            trade_span.flow = code_months.flow
+            and trade_span.hs10 = code_months.hs10
+            and trade_span.last_month = code_months.month
 
 ),
 
@@ -108,7 +123,7 @@ final as (
         {{ hs_prefix('codes.hs10', 6) }} as hs6,
         {{ hs_prefix('codes.hs10', 8) }} as hs8,
         coalesce(
-            trade_span.description_short,
+            latest_descriptions.description_short,
             latest_concordance.description_short
         ) as description_short,
         latest_concordance.description_long,
@@ -138,6 +153,10 @@ final as (
         on
             codes.flow = trade_span.flow
             and codes.hs10 = trade_span.hs10
+    left join latest_descriptions
+        on
+            codes.flow = latest_descriptions.flow
+            and codes.hs10 = latest_descriptions.hs10
     left join labels
         on
             codes.flow = labels.flow

@@ -170,9 +170,6 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
     selection = ["--select", "stg_census__imports", "fct_trade_monthly", "--exclude", "resource_type:unit_test"]
     staging_uniqueness = "unique_combination_of_columns_stg_census__imports_month__hs10__cty_code"
     raw_reconciliation = "assert_fct_trade_monthly_reconciles_with_raw_detail"
-    # The aggregates' own tests never run in this selection, so they have no mark: their reconciliation with the
-    # fact reads every row, and catches the old month's planted null country in any scope.
-    aggregates_reconciliation = "assert_trade_aggregates_reconcile_with_fct_trade_monthly"
     assert _failing_names(built, *selection) == set()  # every row tested: the marks are set
 
     _load_month(built, "imports", "2026-01", "2026-02", "1.1")
@@ -189,23 +186,22 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
             "update marts.fct_trade_monthly set cty_code = null where rowid = "
             "(select min(rowid) from marts.fct_trade_monthly where month = date '2024-03-01')"
         )
-    assert _failing_names(built, *selection) == {staging_uniqueness, raw_reconciliation, aggregates_reconciliation}
+    assert _failing_names(built, *selection) == {staging_uniqueness, raw_reconciliation}
 
     _load_month(built, "imports", "2026-01", "2026-03", "1.2")
     run_dbt(built, "run", *MODELS)
-    assert _failing_names(built, *selection) == {staging_uniqueness, raw_reconciliation, aggregates_reconciliation}
+    assert _failing_names(built, *selection) == {staging_uniqueness, raw_reconciliation}
 
     with duckdb.connect(str(built)) as con:  # the new month's duplicate gone: only old-month errors remain
         con.execute("delete from raw.census_imports where time = '2026-02' and loaded_at = timestamp '2000-01-01'")
-    assert _failing_names(built, *selection) == {aggregates_reconciliation}
+    assert _failing_names(built, *selection) == set()
     assert _failing_names(built, *selection, "--vars", "{test_scope: all}") == {
         staging_uniqueness,
         raw_reconciliation,
         "not_null_fct_trade_monthly_cty_code",
-        aggregates_reconciliation,
     }
 
     # Raw rows loaded after the fact's mark that no build has put in the fact yet (a build that missed a month):
     # the raw reconciliation reads the months loaded since the mark too, so it catches the missing month.
     _load_month(built, "imports", "2026-01", "2026-04", "1.3")
-    assert _failing_names(built, *selection) == {raw_reconciliation, aggregates_reconciliation}
+    assert _failing_names(built, *selection) == {raw_reconciliation}

@@ -125,3 +125,72 @@
     {%- endfor -%}
     {{ column ~ ' in (' ~ literals | join(', ') ~ ')' if literals else '1 = 0' }}
 {%- endmacro %}
+
+{#- The labels and chapter exclusions fct_trade_monthly was last built with. Its post-hook writes them in
+    the transaction that writes its rows, so they always describe the table, and finding the relabelled
+    flows reads them instead of the fact's 30M rows. Kept beside test_scope_marks, out of the marts. -#}
+{% macro applied_labels_relation() -%}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.int_trade_monthly__codes'] -%}
+    {{ return(api.Relation.create(
+        database=node.database, schema=node.schema, identifier='fct_trade_monthly__applied_labels', type='table'
+    )) }}
+{%- endmacro %}
+
+{#- What labels the fact: one row per labelled flow and code, and one per excluded HS2 chapter (flow null). -#}
+{% macro label_state_sql() -%}
+    select
+        flow,
+        hs10 as hs_code,
+        relevance,
+        primary_category,
+        confidence,
+        label_source
+    from {{ ref('int_hs10_labels__current') }}
+    union all
+    select
+        cast(null as {{ dbt.type_string() }}) as flow,
+        hs2 as hs_code,
+        cast(null as {{ dbt.type_string() }}) as relevance,
+        cast(null as {{ dbt.type_string() }}) as primary_category,
+        cast(null as integer) as confidence,
+        cast(null as {{ dbt.type_string() }}) as label_source
+    from {{ ref('excluded_hs2_chapters') }}
+{%- endmacro %}
+
+{#- fct_trade_monthly's post-hook: replace the record of the labels it was built with. -#}
+{% macro record_applied_labels() -%}
+    {%- if execute -%}
+        {%- set relation = applied_labels_relation() -%}
+        {%- do adapter.drop_relation(relation) -%}
+        create table {{ relation }} as {{ label_state_sql() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The flows whose labels or chapter exclusions differ from those the fact was built with: rebuilt whole.
+    Both flows when the fact has no record of them (built by an older version), or an exclusion changed. -#}
+{% macro relabelled_flows() -%}
+    {%- set all_flows = ['imports', 'exports'] -%}
+    {%- if not execute -%}
+        {{ return(all_flows) }}
+    {%- endif -%}
+    {%- set applied = applied_labels_relation() -%}
+    {%- if adapter.get_relation(
+        database=applied.database, schema=applied.schema, identifier=applied.identifier
+    ) is none -%}
+        {{ return(all_flows) }}
+    {%- endif -%}
+    {%- set query -%}
+        with current_state as (
+            {{ label_state_sql() }}
+        )
+
+        select distinct changed.flow
+        from (
+            (select * from current_state except select * from {{ applied }})
+            union all
+            (select * from {{ applied }} except select * from current_state)
+        ) as changed
+    {%- endset -%}
+    {%- set flows = run_query(query).columns[0].values() | list -%}
+    {{ return(all_flows if none in flows else flows) }}
+{%- endmacro %}

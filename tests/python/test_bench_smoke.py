@@ -111,6 +111,8 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
         assert 0 < part["tests_seconds"] <= part["wall_seconds"]
         assert part["slowest"] and all(n["seconds"] >= 0 for n in part["slowest"])
         assert part["failures"] == {}
+        # a production build: data tests, no unit tests
+        assert "--exclude-resource-type unit_test" in part["command"] and "unit_test" not in part["by_type"]
     assert "--full-refresh" in report["dbt_full_build"]["command"]
     assert "--full-refresh" not in report["dbt_incremental_build"]["command"]
     assert "--full-refresh" not in report["dbt_revision_build"]["command"]

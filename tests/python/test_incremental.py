@@ -1,5 +1,5 @@
 """The incremental fact gives exactly the warehouse a full rebuild gives: after a new month, after Census
-revises a month, and after labels change."""
+revises a month, and after labels or chapter exclusions change."""
 
 import json
 import shutil
@@ -140,6 +140,42 @@ def test_changed_labels_rebuild_their_flow(built: Path, tmp_path: Path) -> None:
             [hs10],
         ).fetchall()
     assert relabelled == [("High",)]
+
+
+def test_changed_chapter_exclusions_rebuild_every_flow(built: Path, tmp_path: Path) -> None:
+    # `dbt run` does not reload seeds, so the edited exclusion stands for both builds
+    with duckdb.connect(str(built)) as con:
+        con.execute("delete from raw.excluded_hs2_chapters where hs2 = '27'")
+    full = _copy(built, tmp_path / "full")
+    run_dbt(built, "run", *MODELS)
+    run_dbt(full, "run", "--full-refresh", *MODELS)
+    _assert_marts_equal(built, full)
+    with duckdb.connect(str(built), read_only=True) as con:
+        chapter_27 = con.execute(
+            "select flow, bool_or(is_excluded_chapter), count(*) > 0 from marts.fct_trade_monthly "
+            "where hs2 = '27' group by 1 order by 1"
+        ).fetchall()
+    assert chapter_27 == [("exports", False, True), ("imports", False, True)]
+
+
+def test_fact_without_a_record_of_its_labels_is_relabelled(built: Path) -> None:
+    """A fact built by a version without the record (or with the record lost) cannot tell which labels its
+    rows carry: the next build relabels every flow."""
+    with duckdb.connect(str(built)) as con:
+        record = con.execute(
+            "select count(*) filter (where flow is not null), count(*) filter (where flow is null) "
+            "from intermediate.fct_trade_monthly__applied_labels"
+        ).fetchone()
+        labels = con.execute("select count(*) from intermediate.int_hs10_labels__current").fetchone()[0]
+        chapters = con.execute("select count(*) from raw.excluded_hs2_chapters").fetchone()[0]
+        assert record == (labels, chapters) and labels > 0
+        con.execute("drop table intermediate.fct_trade_monthly__applied_labels")
+        con.execute("update marts.fct_trade_monthly set relevance_group = 'Stale' where hs2 = '85'")
+    run_dbt(built, "run", *MODELS)
+    with duckdb.connect(str(built), read_only=True) as con:
+        stale = con.execute("select count(*) from marts.fct_trade_monthly where relevance_group = 'Stale'")
+        assert stale.fetchone()[0] == 0
+        assert con.execute("select count(*) from intermediate.fct_trade_monthly__applied_labels").fetchone()[0] > 0
 
 
 def _failing_names(db_path: Path, *args: str) -> set[str]:

@@ -1,13 +1,15 @@
 {#- Incremental by flow and month: a build reprocesses only the months whose raw rows were
     loaded (or revised) after the last build, and every month of a flow whose labels or chapter
-    exclusions changed. `dbt build --full-refresh --select fct_trade_monthly+` rebuilds everything;
-    both paths give the same table (tests/python/test_incremental.py). -#}
+    exclusions changed (macro relabelled_flows; the post-hook records the labels each build used).
+    `dbt build --full-refresh --select fct_trade_monthly+` rebuilds everything; both paths give the
+    same table (tests/python/test_incremental.py). -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['flow', 'month'],
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ record_applied_labels() }}"
     )
 }}
 
@@ -33,40 +35,7 @@ excluded_chapters as (
 
 {% if is_incremental() %}
 
-    {#- Flows whose labels or chapter exclusions changed since the fact was built: rebuilt
-        whole. -#}
-    {%- set relabelled_flows_query -%}
-        with built_labels as (
-            select distinct
-                flow,
-                hs10,
-                relevance_group,
-                primary_category,
-                label_confidence,
-                label_source,
-                is_excluded_chapter
-            from {{ this }}
-        )
-
-        select distinct built_labels.flow
-        from built_labels
-        left join {{ ref('int_hs10_labels__current') }} as labels
-            on
-                built_labels.flow = labels.flow
-                and built_labels.hs10 = labels.hs10
-        left join {{ ref('excluded_hs2_chapters') }} as excluded_chapters
-            on {{ hs_prefix('built_labels.hs10', 2) }} = excluded_chapters.hs2
-        where
-            built_labels.relevance_group <> coalesce(labels.relevance, 'Unclassified')
-            or not {{ null_safe_equal('built_labels.primary_category', 'labels.primary_category') }}
-            or not {{ null_safe_equal('built_labels.label_confidence', 'labels.confidence') }}
-            or not {{ null_safe_equal('built_labels.label_source', 'labels.label_source') }}
-            or built_labels.is_excluded_chapter <> (excluded_chapters.hs2 is not null)
-    {%- endset -%}
-    {%- set relabelled_flows = [] -%}
-    {%- if execute -%}
-        {%- set relabelled_flows = run_query(relabelled_flows_query).columns[0].values() | list -%}
-    {%- endif -%}
+    {%- set flows_to_rebuild = relabelled_flows() -%}
     {%- set watermarks = watermarks_by_flow('loaded_at') -%}
     {%- set detail = ref('int_trade_monthly__detail') -%}
     {%- set slices = slices_with_newer_rows(detail, 'loaded_at', watermarks) %}
@@ -76,7 +45,7 @@ excluded_chapters as (
     trade_in_scope as (
 
         select * from trade
-        where {{ in_slices(slices, relabelled_flows) }}
+        where {{ in_slices(slices, flows_to_rebuild) }}
 
     ),
 

@@ -33,9 +33,11 @@ code_months as (
     select
         month,
         year,
+        cast({{ dbt.date_trunc('year', 'month') }} as date) as year_start,
         hs10,
         relevance_group,
         value,
+        has_trade,
         is_synthetic,
         coalesce(primary_category, 'Unclassified') as primary_category,
         coalesce(duty_calculated, 0) as duty_calculated
@@ -112,39 +114,85 @@ exempt_flags as (
 
 ),
 
-scoped as (
+-- Totals do not depend on the basis or the list: computed once per group, category and period,
+-- then repeated for each basis and list. Only the exempt code-months are joined to the lists.
+code_years as (
 
     select
-        bases.coverage_basis,
-        lists.list_id,
-        code_months.month,
-        code_months.year,
-        cast({{ dbt.date_trunc('year', 'code_months.month') }} as date) as year_start,
-        code_months.hs10,
-        code_months.relevance_group,
-        code_months.primary_category,
-        code_months.value,
-        code_months.duty_calculated,
-        code_months.is_synthetic,
-        exempt_flags.hs10 is not null as is_exempt
+        relevance_group,
+        primary_category,
+        year,
+        year_start,
+        hs10,
+        {{ any_true('has_trade') }} as has_trade,
+        sum(value) as value,
+        sum(duty_calculated) as duty_calculated,
+        {{ any_true('is_synthetic') }} as is_synthetic
 
     from code_months
-    cross join bases
-    cross join lists
-    left join exempt_flags
-        on
-            bases.coverage_basis = exempt_flags.coverage_basis
-            and lists.list_id = exempt_flags.list_id
-            and code_months.hs10 = exempt_flags.hs10
-            and code_months.month = exempt_flags.month
-    where
-        bases.coverage_basis = 'in_force'
-        or code_months.year = {{ comparison_year }}
+    group by 1, 2, 3, 4, 5
 
 ),
 
--- A code's months in a year, so that a year counts each code once.
-code_years as (
+-- Rows are code-months (months) and code-years (years), so code counts are row counts.
+totals as (
+
+    select
+        relevance_group,
+        primary_category,
+        'month' as period_type,
+        month as period_start,
+        year,
+        sum(case when has_trade then 1 else 0 end) as codes_with_trade,
+        sum(value) as value_total,
+        sum(duty_calculated) as duty_total,
+        {{ any_true('is_synthetic') }} as is_synthetic
+
+    from code_months
+    group by 1, 2, 3, 4, 5
+
+    union all
+
+    select
+        relevance_group,
+        primary_category,
+        'year' as period_type,
+        year_start as period_start,
+        year,
+        sum(case when has_trade then 1 else 0 end) as codes_with_trade,
+        sum(value) as value_total,
+        sum(duty_calculated) as duty_total,
+        {{ any_true('is_synthetic') }} as is_synthetic
+
+    from code_years
+    group by 1, 2, 3, 4, 5
+
+),
+
+exempt_code_months as (
+
+    select
+        exempt_flags.coverage_basis,
+        exempt_flags.list_id,
+        code_months.relevance_group,
+        code_months.primary_category,
+        code_months.year,
+        code_months.year_start,
+        code_months.month,
+        code_months.hs10,
+        code_months.value,
+        code_months.has_trade,
+        code_months.duty_calculated
+
+    from exempt_flags
+    inner join code_months
+        on
+            exempt_flags.hs10 = code_months.hs10
+            and exempt_flags.month = code_months.month
+
+),
+
+exempt_code_years as (
 
     select
         coverage_basis,
@@ -154,21 +202,16 @@ code_years as (
         year,
         year_start,
         hs10,
-        {{ any_true('value <> 0') }} as has_trade,
-        {{ any_true('value <> 0 and is_exempt') }} as has_exempt_trade,
-        sum(value) as value_total,
-        sum(case when is_exempt then value else 0 end) as value_exempt,
-        sum(duty_calculated) as duty_total,
-        sum(case when is_exempt then duty_calculated else 0 end) as duty_exempt,
-        {{ any_true('is_synthetic') }} as is_synthetic
+        {{ any_true('has_trade') }} as has_exempt_trade,
+        sum(value) as value,
+        sum(duty_calculated) as duty_calculated
 
-    from scoped
+    from exempt_code_months
     group by 1, 2, 3, 4, 5, 6, 7
 
 ),
 
--- Rows are code-months (months) and code-years (years), so code counts are row counts.
-categories as (
+exempt_sums as (
 
     select
         coverage_basis,
@@ -176,17 +219,13 @@ categories as (
         relevance_group,
         primary_category,
         'month' as period_type,
-        month as period_start,
         year,
-        sum(case when value <> 0 then 1 else 0 end) as codes_with_trade,
-        sum(case when value <> 0 and is_exempt then 1 else 0 end) as codes_exempt,
-        sum(value) as value_total,
-        sum(case when is_exempt then value else 0 end) as value_exempt,
-        sum(duty_calculated) as duty_total,
-        sum(case when is_exempt then duty_calculated else 0 end) as duty_exempt,
-        {{ any_true('is_synthetic') }} as is_synthetic
+        month as period_start,
+        sum(case when has_trade then 1 else 0 end) as codes_exempt,
+        sum(value) as value_exempt,
+        sum(duty_calculated) as duty_exempt
 
-    from scoped
+    from exempt_code_months
     group by 1, 2, 3, 4, 5, 6, 7
 
     union all
@@ -197,18 +236,49 @@ categories as (
         relevance_group,
         primary_category,
         'year' as period_type,
-        year_start as period_start,
         year,
-        sum(case when has_trade then 1 else 0 end) as codes_with_trade,
+        year_start as period_start,
         sum(case when has_exempt_trade then 1 else 0 end) as codes_exempt,
-        sum(value_total) as value_total,
-        sum(value_exempt) as value_exempt,
-        sum(duty_total) as duty_total,
-        sum(duty_exempt) as duty_exempt,
-        {{ any_true('is_synthetic') }} as is_synthetic
+        sum(value) as value_exempt,
+        sum(duty_calculated) as duty_exempt
 
-    from code_years
+    from exempt_code_years
     group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+categories as (
+
+    select
+        bases.coverage_basis,
+        lists.list_id,
+        totals.relevance_group,
+        totals.primary_category,
+        totals.period_type,
+        totals.period_start,
+        totals.year,
+        totals.codes_with_trade,
+        coalesce(exempt_sums.codes_exempt, 0) as codes_exempt,
+        totals.value_total,
+        coalesce(exempt_sums.value_exempt, 0) as value_exempt,
+        totals.duty_total,
+        coalesce(exempt_sums.duty_exempt, 0) as duty_exempt,
+        totals.is_synthetic
+
+    from totals
+    cross join bases
+    cross join lists
+    left join exempt_sums
+        on
+            bases.coverage_basis = exempt_sums.coverage_basis
+            and lists.list_id = exempt_sums.list_id
+            and totals.relevance_group = exempt_sums.relevance_group
+            and totals.primary_category = exempt_sums.primary_category
+            and totals.period_type = exempt_sums.period_type
+            and totals.period_start = exempt_sums.period_start
+    where
+        bases.coverage_basis = 'in_force'
+        or totals.year = {{ comparison_year }}
 
 ),
 

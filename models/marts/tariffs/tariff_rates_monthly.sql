@@ -4,23 +4,17 @@
     relevance_group_country (from the country-month totals). A code has one relevance group and
     category, so the codes with trade of a country add up across them. -#}
 {%- set breakdowns = [
-    {'name': 'total', 'source': 'code_months', 'relevance_group': "'All'", 'primary_category': "'All'",
+    {'name': 'total', 'source': 'category_months', 'relevance_group': "'All'", 'primary_category': "'All'",
      'cty_code': "'All'"},
-    {'name': 'relevance_group', 'source': 'code_months', 'relevance_group': 'relevance_group',
+    {'name': 'relevance_group', 'source': 'category_months', 'relevance_group': 'relevance_group',
      'primary_category': "'All'", 'cty_code': "'All'"},
-    {'name': 'relevance_group_category', 'source': 'code_months', 'relevance_group': 'relevance_group',
-     'primary_category': "coalesce(primary_category, 'Unclassified')", 'cty_code': "'All'"},
-    {'name': 'country', 'source': 'country_months', 'relevance_group': "'All'", 'primary_category': "'All'",
-     'cty_code': 'cty_code'},
-    {'name': 'relevance_group_country', 'source': 'country_months', 'relevance_group': 'relevance_group',
+    {'name': 'relevance_group_category', 'source': 'category_months', 'relevance_group': 'relevance_group',
+     'primary_category': 'primary_category', 'cty_code': "'All'"},
+    {'name': 'country', 'source': 'relevance_country_months', 'relevance_group': "'All'",
+     'primary_category': "'All'", 'cty_code': 'cty_code'},
+    {'name': 'relevance_group_country', 'source': 'relevance_country_months', 'relevance_group': 'relevance_group',
      'primary_category': "'All'", 'cty_code': 'cty_code'},
 ] -%}
-{#- The code-month totals have one row per code and month, so counting rows counts distinct codes.
-    Country rows have no HS10 code: their code count is the sum of codes_with_trade. -#}
-{%- set code_counts = {
-    'code_months': 'count(case when has_trade then hs10 end)',
-    'country_months': 'cast(sum(codes_with_trade) as bigint)',
-} -%}
 
 with
 
@@ -44,6 +38,43 @@ countries as (
 
 ),
 
+-- Each input is read once, at the finest grain a breakdown needs; the breakdowns add these up.
+-- The code-month totals have one row per code and month, so counting rows counts distinct codes;
+-- a code has one relevance group and category, so code counts add up across them.
+category_months as (
+
+    select
+        month,
+        year,
+        relevance_group,
+        coalesce(primary_category, 'Unclassified') as primary_category,
+        sum(value) as value,
+        sum(coalesce(duty_calculated, 0)) as duty_calculated,
+        count(case when has_trade then hs10 end) as code_count,
+        {{ any_true('is_synthetic') }} as is_synthetic
+
+    from code_months
+    group by 1, 2, 3, 4
+
+),
+
+relevance_country_months as (
+
+    select
+        month,
+        year,
+        relevance_group,
+        cty_code,
+        sum(value) as value,
+        sum(coalesce(duty_calculated, 0)) as duty_calculated,
+        sum(codes_with_trade) as code_count,
+        {{ any_true('is_synthetic') }} as is_synthetic
+
+    from country_months
+    group by 1, 2, 3, 4
+
+),
+
 aggregated as (
 
     {% for breakdown in breakdowns %}
@@ -55,8 +86,8 @@ aggregated as (
             {{ breakdown.primary_category }} as primary_category,
             {{ breakdown.cty_code }} as cty_code,
             sum(value) as value,
-            sum(coalesce(duty_calculated, 0)) as duty_calculated,
-            {{ code_counts[breakdown.source] }} as code_count,
+            sum(duty_calculated) as duty_calculated,
+            cast(sum(code_count) as bigint) as code_count,
             {{ any_true('is_synthetic') }} as is_synthetic
 
         from {{ breakdown.source }}

@@ -9,6 +9,8 @@
 
 with
 
+-- One row per breakdown, month and dimension values (its tested key), so a group's row count is
+-- its number of months.
 monthly as (
 
     select * from {{ ref('tariff_rates_monthly') }}
@@ -64,7 +66,7 @@ trailing_sums as (
         monthly.primary_category,
         monthly.cty_code,
         monthly.cty_name,
-        count(distinct monthly.month) as months_with_trade,
+        count(*) as months_with_trade,
         sum(monthly.value) as value,
         sum(monthly.duty_calculated) as duty_calculated,
         {{ any_true('monthly.is_synthetic') }} as is_synthetic
@@ -103,7 +105,7 @@ calendar_sums as (
         monthly.primary_category,
         monthly.cty_code,
         monthly.cty_name,
-        count(distinct monthly.month) as months_with_trade,
+        count(*) as months_with_trade,
         sum(monthly.value) as value,
         sum(monthly.duty_calculated) as duty_calculated,
         {{ any_true('monthly.is_synthetic') }} as is_synthetic

@@ -584,70 +584,89 @@ def write_report(report: dict[str, Any], out: Path) -> None:
     write_atomically(out, (json.dumps(report, indent=2, default=str) + "\n").encode())
 
 
+def phase_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None, str]]:
+    """(phase, seconds, peak RSS in GB or None, note) for each phase the report holds: the rows of both the printed
+    table and the README's."""
+
+    def models_and_tests(build: dict[str, Any]) -> str:
+        return f"models {build.get('models_seconds', 0):.1f} s, tests {build.get('tests_seconds', 0):.1f} s"
+
+    def loaded(load: dict[str, Any]) -> str:
+        return f"{load.get('rows', 0):,} rows, {load.get('rows_per_second') or 0:,} rows/s"
+
+    full, floor = report.get("dbt_full_build", {}), report.get("floor", {})
+    new, revision, published = (
+        report.get("new_month_load", {}),
+        report.get("revision_load", {}),
+        report.get("publish", {}),
+    )
+    phases = [
+        ("generate (not counted)", "generate", ""),
+        ("raw load", "raw_load", f"{report.get('raw_load', {}).get('rows_per_second') or 0:,} rows/s"),
+        ("dbt parse", "dbt_parse", ""),
+        (
+            "dbt build --full-refresh",
+            "dbt_full_build",
+            f"{models_and_tests(full)}, overhead {full.get('overhead_seconds', 0):.1f} s",
+        ),
+        (
+            "floor (bench/floor.sql)",
+            "floor",
+            "equal to the marts" if floor.get("all_equal") else "NOT equal to the marts",
+        ),
+        (f"load {new.get('month', '')} via loader", "new_month_load", loaded(new)),
+        (
+            "dbt build (incremental, +1 month)",
+            "dbt_incremental_build",
+            models_and_tests(report.get("dbt_incremental_build", {})),
+        ),
+        (
+            f"reload {revision.get('first_month', '')}..{revision.get('last_month', '')} via loader (revisions)",
+            "revision_load",
+            loaded(revision),
+        ),
+        (
+            f"dbt build (incremental, revisions of {revision.get('months', 0)} months)",
+            "dbt_revision_build",
+            models_and_tests(report.get("dbt_revision_build", {})),
+        ),
+        (
+            "aitrade publish (serving copy + parquet)",
+            "publish",
+            f"{published.get('rows', 0):,} rows of {published.get('marts', 0)} marts",
+        ),
+    ]
+    rows = []
+    for name, section, note in phases:
+        part = report.get(section)
+        if part:
+            rows.append((name, part.get("wall_seconds", part.get("seconds", 0)), part.get("peak_rss_gb"), note))
+    return rows
+
+
+def _shown(value: float | None, digits: int) -> str:
+    return "n/a" if value is None else (f"{value:,.0f}" if value >= 1000 else f"{value:.{digits}f}")
+
+
 def format_table(report: dict[str, Any]) -> str:
-    """The printed summary (also the README's Performance table)."""
-    lines = []
-    config = report.get("config", {})
-    rows = report.get("rows", {})
-    lines.append(
+    """The printed summary."""
+    config, rows, machine_info = report.get("config", {}), report.get("rows", {}), report.get("machine", {})
+    lines = [
         f"bench: scale {config.get('scale')}, {config.get('first_month')}..{config.get('last_month')} "
         f"({config.get('months')} months), {rows.get('total', 0):,} raw rows "
         f"(imports {rows.get('imports', 0):,}, exports {rows.get('exports', 0):,}); "
-        f"{report.get('machine', {}).get('cpus')} cpus, {report.get('machine', {}).get('memory_gb')} GB"
-    )
-    lines.append(f"{'phase':<36}{'seconds':>10}{'peak RSS GB':>13}  note")
-
-    def row(name: str, section: str, note: str = "") -> None:
-        part = report.get(section)
-        if not part:
-            return
-        seconds = part.get("wall_seconds", part.get("seconds"))
-        rss = part.get("peak_rss_gb")
-        lines.append(f"{name:<36}{seconds:>10.1f}{'' if rss is None else f'{rss:>13.2f}':>13}  {note}")
-
-    raw = report.get("raw_load", {})
-    row("generate (not counted)", "generate")
-    row("raw load", "raw_load", f"{raw.get('rows_per_second') or 0:,} rows/s")
-    row("dbt parse", "dbt_parse")
-    full = report.get("dbt_full_build", {})
-    row(
-        "dbt build --full-refresh",
-        "dbt_full_build",
-        f"models {full.get('models_seconds', 0):.1f} s, tests {full.get('tests_seconds', 0):.1f} s, "
-        f"overhead {full.get('overhead_seconds', 0):.1f} s",
-    )
-    floor = report.get("floor", {})
-    row("floor (bench/floor.sql)", "floor", "equal to marts" if floor.get("all_equal") else "NOT equal to marts")
-    new = report.get("new_month_load", {})
-    row(f"load {new.get('month', '')} via loader", "new_month_load", f"{new.get('rows_per_second') or 0:,} rows/s")
-    inc = report.get("dbt_incremental_build", {})
-    row(
-        "dbt build (incremental, +1 month)",
-        "dbt_incremental_build",
-        f"models {inc.get('models_seconds', 0):.1f} s, tests {inc.get('tests_seconds', 0):.1f} s",
-    )
-    revision = report.get("revision_load", {})
-    row(
-        f"reload {revision.get('months', 0)} revised months via loader",
-        "revision_load",
-        f"{revision.get('rows_per_second') or 0:,} rows/s",
-    )
-    rev = report.get("dbt_revision_build", {})
-    row(
-        "dbt build (incremental, revisions)",
-        "dbt_revision_build",
-        f"models {rev.get('models_seconds', 0):.1f} s, tests {rev.get('tests_seconds', 0):.1f} s",
-    )
-    row("aitrade publish (serving copy + parquet)", "publish", f"{report.get('publish', {}).get('rows', 0):,} rows")
+        f"{machine_info.get('cpus')} cpus, {machine_info.get('memory_gb')} GB",
+        f"{'phase':<52}{'seconds':>10}{'peak RSS GB':>13}  note",
+    ]
+    for name, seconds, rss, note in phase_rows(report):
+        lines.append(f"{name:<52}{seconds:>10.1f}{'' if rss is None else f'{rss:.2f}':>13}  {note}")
     if "warehouse_bytes" in report:
-        lines.append(f"{'warehouse file':<36}{report['warehouse_bytes'] / GB:>10.2f} GB")
+        lines.append(f"{'warehouse file':<52}{report['warehouse_bytes'] / GB:>10.2f} GB")
     if report.get("targets"):
         lines.append("")
         lines.append(f"{'target':<30}{'value':>14}{'goal':>14}  status")
         for name, target in report["targets"].items():
-            value = target["value"]
-            shown = "n/a" if value is None else (f"{value:,.0f}" if value >= 1000 else f"{value:.3f}")
-            lines.append(f"{name:<30}{shown:>14}{target['target']:>14}  {target['status']}")
+            lines.append(f"{name:<30}{_shown(target['value'], 3):>14}{target['target']:>14}  {target['status']}")
     if report.get("error"):
         lines.append(f"\nERROR (harness broke): {report['error']}")
     failures = {k: v for k, v in report.get("dbt_full_build", {}).get("failures", {}).items() if v}
@@ -657,11 +676,8 @@ def format_table(report: dict[str, Any]) -> str:
 
 
 def format_markdown(report: dict[str, Any]) -> str:
-    """The report as the README's Performance table."""
+    """The report as the README's Performance tables."""
     config, rows, machine_info = report.get("config", {}), report.get("rows", {}), report.get("machine", {})
-    full, inc = report.get("dbt_full_build", {}), report.get("dbt_incremental_build", {})
-    raw, new, floor = report.get("raw_load", {}), report.get("new_month_load", {}), report.get("floor", {})
-    revision, rev = report.get("revision_load", {}), report.get("dbt_revision_build", {})
     lines = [
         f"Scale {config.get('scale')} ({config.get('first_month')}..{config.get('last_month')}, "
         f"{rows.get('total', 0):,} raw rows: imports {rows.get('imports', 0):,}, exports {rows.get('exports', 0):,}), "
@@ -670,33 +686,15 @@ def format_markdown(report: dict[str, Any]) -> str:
         "",
         "| Phase | Seconds | Peak RSS (GB) | Note |",
         "|---|---:|---:|---|",
-        f"| raw load | {raw.get('seconds', 0):.1f} | {raw.get('peak_rss_gb', 0):.2f} | "
-        f"{raw.get('rows_per_second') or 0:,} rows/s |",
-        f"| `dbt parse` | {report.get('dbt_parse', {}).get('wall_seconds', 0):.1f} | | |",
-        f"| `dbt build --full-refresh` | {full.get('wall_seconds', 0):.1f} | {full.get('peak_rss_gb', 0):.2f} | "
-        f"models {full.get('models_seconds', 0):.1f} s, tests {full.get('tests_seconds', 0):.1f} s |",
-        f"| floor (`bench/floor.sql`) | {floor.get('seconds', 0):.1f} | {floor.get('peak_rss_gb', 0):.2f} | "
-        f"{'equal to the marts' if floor.get('all_equal') else 'NOT equal to the marts'} |",
-        f"| load {new.get('month', '')} (loader) | {new.get('seconds', 0):.1f} | | "
-        f"{new.get('rows', 0):,} rows, {new.get('rows_per_second') or 0:,} rows/s |",
-        f"| `dbt build` (incremental, +1 month) | {inc.get('wall_seconds', 0):.1f} | {inc.get('peak_rss_gb', 0):.2f} | "
-        f"models {inc.get('models_seconds', 0):.1f} s, tests {inc.get('tests_seconds', 0):.1f} s |",
-        f"| reload {revision.get('first_month', '')}..{revision.get('last_month', '')} (loader, revisions) | "
-        f"{revision.get('seconds', 0):.1f} | | {revision.get('rows', 0):,} rows, "
-        f"{revision.get('rows_per_second') or 0:,} rows/s |",
-        f"| `dbt build` (incremental, {revision.get('months', 0)} revised months) | "
-        f"{rev.get('wall_seconds', 0):.1f} | {rev.get('peak_rss_gb', 0):.2f} | "
-        f"models {rev.get('models_seconds', 0):.1f} s, tests {rev.get('tests_seconds', 0):.1f} s |",
-        f"| `aitrade publish` | {report.get('publish', {}).get('seconds', 0):.1f} | "
-        f"{report.get('publish', {}).get('peak_rss_gb', 0):.2f} | serving copy and parquet of "
-        f"{report.get('publish', {}).get('marts', 0)} marts |",
+    ]
+    for name, seconds, rss, note in phase_rows(report):
+        lines.append(f"| {name} | {seconds:.1f} | {'' if rss is None else f'{rss:.2f}'} | {note} |")
+    lines += [
         f"| warehouse file | | | {report.get('warehouse_bytes', 0) / GB:.2f} GB |",
         "",
         "| Target | Value | Goal | Status |",
         "|---|---:|---:|---|",
     ]
     for target in report.get("targets", {}).values():
-        value = target["value"]
-        shown = "n/a" if value is None else (f"{value:,.0f}" if value >= 1000 else f"{value:.2f}")
-        lines.append(f"| {target['what']} | {shown} | {target['target']} | {target['status']} |")
+        lines.append(f"| {target['what']} | {_shown(target['value'], 2)} | {target['target']} | {target['status']} |")
     return "\n".join(lines)

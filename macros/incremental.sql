@@ -128,12 +128,9 @@
 
 {#- The labels and chapter exclusions fct_trade_monthly was last built with. Its post-hook writes them in
     the transaction that writes its rows, so they always describe the table, and finding the relabelled
-    flows reads them instead of the fact's 30M rows. Kept beside test_scope_marks, out of the marts. -#}
+    flows reads them instead of the fact's 30M rows. -#}
 {% macro applied_labels_relation() -%}
-    {%- set node = graph.nodes['model.' ~ project_name ~ '.int_trade_monthly__codes'] -%}
-    {{ return(api.Relation.create(
-        database=node.database, schema=node.schema, identifier='fct_trade_monthly__applied_labels', type='table'
-    )) }}
+    {{ return(bookkeeping_relation('fct_trade_monthly__applied_labels')) }}
 {%- endmacro %}
 
 {#- What labels the fact: one row per labelled flow and code, and one per excluded HS2 chapter (flow null). -#}

@@ -59,10 +59,15 @@
     {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
-{#- Where the marks live: next to the incremental aggregates, out of the marts that BI reads. -#}
-{% macro test_scope_marks_relation() -%}
+{#- A table of the warehouse's own bookkeeping (the test marks, the fact's applied labels), which no
+    model builds: next to the incremental aggregates, out of the marts that BI reads. -#}
+{% macro bookkeeping_relation(identifier) -%}
     {%- set node = graph.nodes['model.' ~ project_name ~ '.int_trade_monthly__codes'] -%}
-    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier='test_scope_marks')) }}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=identifier, type='table')) }}
+{%- endmacro %}
+
+{% macro test_scope_marks_relation() -%}
+    {{ return(bookkeeping_relation('test_scope_marks')) }}
 {%- endmacro %}
 
 {#- The latest `built_at`/`loaded_at` of `model_name` whose rows all passed their tests; none when its

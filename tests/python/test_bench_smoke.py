@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench.harness import TARGETS
+from bench.harness import TARGETS, format_markdown, format_table, phase_rows
 from ingestion.paths import REPO_ROOT
 
 SELECT = "+ai_trade_annual +ai_trade_share_annual +ai_trade_index_monthly +counterfactual_balance_annual"
@@ -78,11 +78,38 @@ def test_smoke_run_exits_0_and_reports_every_phase(smoke: tuple[subprocess.Compl
         "dbt build --full-refresh",
         "floor (bench/floor.sql)",
         "dbt build (incremental, +1 month)",
-        "dbt build (incremental, revisions)",
+        "dbt build (incremental, revisions of 13 months)",
     ):
         assert phrase in done.stdout
     for name in ("models_vs_floor", "incremental_vs_full", "peak_memory_full_build_gb", "raw_load_rows_per_second"):
         assert name in done.stdout
+
+
+def test_printed_and_readme_tables_show_every_phase_with_its_time(
+    smoke: tuple[subprocess.CompletedProcess[str], dict],
+) -> None:
+    _, report = smoke
+    phases = phase_rows(report)
+    assert [name for name, *_ in phases] == [
+        "generate (not counted)",
+        "raw load",
+        "dbt parse",
+        "dbt build --full-refresh",
+        "floor (bench/floor.sql)",
+        "load 2026-02 via loader",
+        "dbt build (incremental, +1 month)",
+        "reload 2025-01..2026-01 via loader (revisions)",
+        "dbt build (incremental, revisions of 13 months)",
+        "aitrade publish (serving copy + parquet)",
+    ]
+    seconds = {name: value for name, value, _, _ in phases}
+    assert seconds["dbt build --full-refresh"] == report["dbt_full_build"]["wall_seconds"]
+    assert seconds["reload 2025-01..2026-01 via loader (revisions)"] == report["revision_load"]["seconds"]
+    printed, markdown = format_table(report).splitlines(), format_markdown(report).splitlines()
+    for name, value, rss, note in phases:
+        assert [line for line in printed if line.startswith(f"{name}  ") and f" {value:.1f} " in line], name
+        shown_rss = "" if rss is None else f"{rss:.2f}"
+        assert f"| {name} | {value:.1f} | {shown_rss} | {note} |" in markdown, name
 
 
 def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.CompletedProcess[str], dict]) -> None:

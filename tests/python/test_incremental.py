@@ -79,6 +79,14 @@ def _assert_marts_equal(left: Path, right: Path) -> None:
                 assert difference.fetchone()[0] == 0, f"{table} differs between incremental and full builds"
 
 
+def _assert_incremental_run_equals_full_refresh(built: Path, tmp_path: Path) -> None:
+    """An incremental `dbt run` of `built` gives the tables a full refresh of a copy of it gives."""
+    full = _copy(built, tmp_path / "full")
+    run_dbt(built, "run", *MODELS)
+    run_dbt(full, "run", "--full-refresh", *MODELS)
+    _assert_marts_equal(built, full)
+
+
 @pytest.fixture(scope="module")
 def first_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo built once (seeds and models); each test works on its own copy."""
@@ -130,10 +138,7 @@ def test_changed_labels_rebuild_their_flow(built: Path, tmp_path: Path) -> None:
             """,
             [hs10],
         )
-    full = _copy(built, tmp_path / "full")
-    run_dbt(built, "run", *MODELS)
-    run_dbt(full, "run", "--full-refresh", *MODELS)
-    _assert_marts_equal(built, full)
+    _assert_incremental_run_equals_full_refresh(built, tmp_path)
     with duckdb.connect(str(built), read_only=True) as con:
         relabelled = con.execute(
             "select distinct relevance_group from marts.fct_trade_monthly where flow = 'imports' and hs10 = ?",
@@ -146,10 +151,7 @@ def test_changed_chapter_exclusions_rebuild_every_flow(built: Path, tmp_path: Pa
     # `dbt run` does not reload seeds, so the edited exclusion stands for both builds
     with duckdb.connect(str(built)) as con:
         con.execute("delete from raw.excluded_hs2_chapters where hs2 = '27'")
-    full = _copy(built, tmp_path / "full")
-    run_dbt(built, "run", *MODELS)
-    run_dbt(full, "run", "--full-refresh", *MODELS)
-    _assert_marts_equal(built, full)
+    _assert_incremental_run_equals_full_refresh(built, tmp_path)
     with duckdb.connect(str(built), read_only=True) as con:
         chapter_27 = con.execute(
             "select flow, bool_or(is_excluded_chapter), count(*) > 0 from marts.fct_trade_monthly "

@@ -114,62 +114,27 @@ exempt_flags as (
 
 ),
 
--- Totals do not depend on the basis or the list: computed once per group, category and period,
--- then repeated for each basis and list. Only the exempt code-months are joined to the lists.
-code_years as (
+-- Each code-month once for the totals (no basis or list) and once for each basis and list that
+-- exempts it; the same sums below give both. Only exempt code-months meet the lists: the totals do
+-- not depend on them, so they are computed once and repeated for each basis and list.
+scoped_code_months as (
 
     select
+        cast(null as {{ dbt.type_string() }}) as coverage_basis,
+        cast(null as {{ dbt.type_string() }}) as list_id,
         relevance_group,
         primary_category,
         year,
         year_start,
+        month,
         hs10,
-        {{ any_true('has_trade') }} as has_trade,
-        sum(value) as value,
-        sum(duty_calculated) as duty_calculated,
-        {{ any_true('is_synthetic') }} as is_synthetic
-
+        value,
+        has_trade,
+        duty_calculated,
+        is_synthetic
     from code_months
-    group by 1, 2, 3, 4, 5
-
-),
-
--- Rows are code-months (months) and code-years (years), so code counts are row counts.
-totals as (
-
-    select
-        relevance_group,
-        primary_category,
-        'month' as period_type,
-        month as period_start,
-        year,
-        sum(case when has_trade then 1 else 0 end) as codes_with_trade,
-        sum(value) as value_total,
-        sum(duty_calculated) as duty_total,
-        {{ any_true('is_synthetic') }} as is_synthetic
-
-    from code_months
-    group by 1, 2, 3, 4, 5
 
     union all
-
-    select
-        relevance_group,
-        primary_category,
-        'year' as period_type,
-        year_start as period_start,
-        year,
-        sum(case when has_trade then 1 else 0 end) as codes_with_trade,
-        sum(value) as value_total,
-        sum(duty_calculated) as duty_total,
-        {{ any_true('is_synthetic') }} as is_synthetic
-
-    from code_years
-    group by 1, 2, 3, 4, 5
-
-),
-
-exempt_code_months as (
 
     select
         exempt_flags.coverage_basis,
@@ -182,8 +147,8 @@ exempt_code_months as (
         code_months.hs10,
         code_months.value,
         code_months.has_trade,
-        code_months.duty_calculated
-
+        code_months.duty_calculated,
+        code_months.is_synthetic
     from exempt_flags
     inner join code_months
         on
@@ -192,7 +157,8 @@ exempt_code_months as (
 
 ),
 
-exempt_code_years as (
+-- A code's months in a year, so that a year counts each code once.
+scoped_code_years as (
 
     select
         coverage_basis,
@@ -202,16 +168,18 @@ exempt_code_years as (
         year,
         year_start,
         hs10,
-        {{ any_true('has_trade') }} as has_exempt_trade,
+        {{ any_true('has_trade') }} as has_trade,
         sum(value) as value,
-        sum(duty_calculated) as duty_calculated
+        sum(duty_calculated) as duty_calculated,
+        {{ any_true('is_synthetic') }} as is_synthetic
 
-    from exempt_code_months
+    from scoped_code_months
     group by 1, 2, 3, 4, 5, 6, 7
 
 ),
 
-exempt_sums as (
+-- Rows are code-months (months) and code-years (years), so code counts are row counts.
+scoped_sums as (
 
     select
         coverage_basis,
@@ -219,13 +187,14 @@ exempt_sums as (
         relevance_group,
         primary_category,
         'month' as period_type,
-        year,
         month as period_start,
-        sum(case when has_trade then 1 else 0 end) as codes_exempt,
-        sum(value) as value_exempt,
-        sum(duty_calculated) as duty_exempt
+        year,
+        sum(case when has_trade then 1 else 0 end) as codes_with_trade,
+        sum(value) as value,
+        sum(duty_calculated) as duty_calculated,
+        {{ any_true('is_synthetic') }} as is_synthetic
 
-    from exempt_code_months
+    from scoped_code_months
     group by 1, 2, 3, 4, 5, 6, 7
 
     union all
@@ -236,13 +205,14 @@ exempt_sums as (
         relevance_group,
         primary_category,
         'year' as period_type,
-        year,
         year_start as period_start,
-        sum(case when has_exempt_trade then 1 else 0 end) as codes_exempt,
-        sum(value) as value_exempt,
-        sum(duty_calculated) as duty_exempt
+        year,
+        sum(case when has_trade then 1 else 0 end) as codes_with_trade,
+        sum(value) as value,
+        sum(duty_calculated) as duty_calculated,
+        {{ any_true('is_synthetic') }} as is_synthetic
 
-    from exempt_code_years
+    from scoped_code_years
     group by 1, 2, 3, 4, 5, 6, 7
 
 ),
@@ -258,27 +228,27 @@ categories as (
         totals.period_start,
         totals.year,
         totals.codes_with_trade,
-        coalesce(exempt_sums.codes_exempt, 0) as codes_exempt,
-        totals.value_total,
-        coalesce(exempt_sums.value_exempt, 0) as value_exempt,
-        totals.duty_total,
-        coalesce(exempt_sums.duty_exempt, 0) as duty_exempt,
+        coalesce(exempt.codes_with_trade, 0) as codes_exempt,
+        totals.value as value_total,
+        coalesce(exempt.value, 0) as value_exempt,
+        totals.duty_calculated as duty_total,
+        coalesce(exempt.duty_calculated, 0) as duty_exempt,
         totals.is_synthetic
 
-    from totals
+    from scoped_sums as totals
     cross join bases
     cross join lists
-    left join exempt_sums
+    left join scoped_sums as exempt
         on
-            bases.coverage_basis = exempt_sums.coverage_basis
-            and lists.list_id = exempt_sums.list_id
-            and totals.relevance_group = exempt_sums.relevance_group
-            and totals.primary_category = exempt_sums.primary_category
-            and totals.period_type = exempt_sums.period_type
-            and totals.period_start = exempt_sums.period_start
+            bases.coverage_basis = exempt.coverage_basis
+            and lists.list_id = exempt.list_id
+            and totals.relevance_group = exempt.relevance_group
+            and totals.primary_category = exempt.primary_category
+            and totals.period_type = exempt.period_type
+            and totals.period_start = exempt.period_start
     where
-        bases.coverage_basis = 'in_force'
-        or totals.year = {{ comparison_year }}
+        totals.coverage_basis is null
+        and (bases.coverage_basis = 'in_force' or totals.year = {{ comparison_year }})
 
 ),
 

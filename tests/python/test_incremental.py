@@ -204,10 +204,11 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
     (macros/test_scope.sql). A duplicate raw row planted in the new month is caught (by the key test and the
     reconciliation with raw) though the row predates the build, and it is caught again after another month is
     built, because failing tests leave the mark where it was. Errors planted in an old month (a duplicate raw
-    row, a null in the fact) are caught only with test_scope=all."""
+    row, an unknown relevance in the fact) are caught only with test_scope=all."""
     selection = ["--select", "stg_census__imports", "fct_trade_monthly", "--exclude", "resource_type:unit_test"]
     staging_uniqueness = "unique_combination_of_columns_stg_census__imports_month__hs10__cty_code"
     raw_reconciliation = "assert_fct_trade_monthly_reconciles_with_raw_detail"
+    fact_relevance = "accepted_values_fct_trade_monthly_relevance_group__High__Medium__Low__Unclassified"
     assert _failing_names(built, *selection) == set()  # every row tested: the marks are set
 
     _load_month(built, "imports", "2026-01", "2026-02", "1.1")
@@ -220,8 +221,8 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
                 "and cty_code not like '00%' and cty_code not like '%X%' order by all limit 1",
                 [month],
             )
-        con.execute(
-            "update marts.fct_trade_monthly set cty_code = null where rowid = "
+        con.execute(  # an unknown relevance in a fact row written (built_at) before the tests last passed
+            "update marts.fct_trade_monthly set relevance_group = 'Bogus' where rowid = "
             "(select min(rowid) from marts.fct_trade_monthly where month = date '2024-03-01')"
         )
     assert _failing_names(built, *selection) == {staging_uniqueness, raw_reconciliation}
@@ -236,10 +237,27 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
     assert _failing_names(built, *selection, "--vars", "{test_scope: all}") == {
         staging_uniqueness,
         raw_reconciliation,
-        "not_null_fct_trade_monthly_cty_code",
+        fact_relevance,
     }
 
     # Raw rows loaded after the fact's mark that no build has put in the fact yet (a build that missed a month):
     # the raw reconciliation reads the months loaded since the mark too, so it catches the missing month.
     _load_month(built, "imports", "2026-01", "2026-04", "1.3")
     assert _failing_names(built, *selection) == {raw_reconciliation}
+
+
+def test_a_null_in_a_constrained_mart_column_stops_the_build_and_keeps_the_mart(built: Path) -> None:
+    """Mart columns that must not be null carry enforced not_null constraints (contracts), not data tests: a null
+    fails the model as it is built, so the mart keeps its previous rows instead of publishing the null."""
+    totals = "select count(*), sum(value) from marts.ai_trade_annual"
+    with duckdb.connect(str(built)) as con:
+        before = con.execute(totals).fetchone()
+        con.execute(
+            "update intermediate.int_trade_monthly__codes set relevance_group = null where rowid = "
+            "(select min(rowid) from intermediate.int_trade_monthly__codes where not is_excluded_chapter)"
+        )
+    result = run_dbt(built, "run", "--select", "ai_trade_annual", check=False)
+    assert result.returncode != 0
+    assert "NOT NULL constraint failed: ai_trade_annual__dbt_tmp.relevance_group" in result.stdout
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute(totals).fetchone() == before

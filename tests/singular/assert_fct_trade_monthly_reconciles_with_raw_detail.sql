@@ -60,7 +60,7 @@ raw_detail as (
         sum({{ money('con_val_mo') }}) as value,
         count(*) as row_count
     from raw_imports
-    where {{ census_country_level('cty_code') }} = 'detail'
+    where {{ is_census_country_level('cty_code', 'detail') }}
     group by 1, 2
 
     union all
@@ -71,7 +71,7 @@ raw_detail as (
         sum({{ money('all_val_mo') }}) as value,
         count(*) as row_count
     from raw_exports
-    where {{ census_country_level('cty_code') }} = 'detail'
+    where {{ is_census_country_level('cty_code', 'detail') }}
     group by 1, 2
 
 ),

@@ -34,7 +34,7 @@ unioned as (
         loaded_at
 
     from imports
-    where country_level = 'detail'
+    where {{ is_census_country_level('cty_code', 'detail') }}
 
     union all
 
@@ -57,7 +57,7 @@ unioned as (
         loaded_at
 
     from exports
-    where country_level = 'detail'
+    where {{ is_census_country_level('cty_code', 'detail') }}
 
 )
 

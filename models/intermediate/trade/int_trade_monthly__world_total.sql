@@ -29,7 +29,7 @@ unioned as (
         loaded_at
 
     from imports
-    where country_level = 'world'
+    where {{ is_census_country_level('cty_code', 'world') }}
 
     union all
 
@@ -46,7 +46,7 @@ unioned as (
         loaded_at
 
     from exports
-    where country_level = 'world'
+    where {{ is_census_country_level('cty_code', 'world') }}
 
 )
 

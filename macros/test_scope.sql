@@ -44,13 +44,13 @@
     {%- if column is none or not execute or flags.FULL_REFRESH or var('test_scope', 'changed') == 'all' -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set mark = tested_through(model_name) -%}
-    {%- if mark is none -%}
+    {%- set state = test_scope_state(model_name) -%}
+    {%- if state.mark is none -%}
         {{ return('') }}
     {%- elif column == 'built_at' -%}
-        {{ return("built_at > cast('" ~ mark ~ "' as timestamp)") }}
+        {{ return("built_at > cast('" ~ state.mark ~ "' as timestamp)") }}
     {%- endif -%}
-    {{ return(in_values('census_period', periods_written_since(model_name, mark))) }}
+    {{ return(in_values('census_period', state.periods)) }}
 {%- endmacro %}
 
 {#- The relation a model of this project builds to, or none before its first build. -#}
@@ -70,39 +70,36 @@
     {{ return(bookkeeping_relation('test_scope_marks')) }}
 {%- endmacro %}
 
-{#- The latest `built_at`/`loaded_at` of `model_name` whose rows all passed their tests; none when its
-    tests never all passed, or the table lacks the column (built by an older version). -#}
-{% macro tested_through(model_name) -%}
+{#- Where the tests of `model_name` stand, read in one query when a test compiles: `mark`, the latest
+    `built_at`/`loaded_at` whose rows all passed its tests (none when they never all passed), and for a model
+    scoped by `loaded_at` the Census periods ('YYYY-MM') of its rows loaded after the mark. The periods are
+    returned as constants: on a raw column they let the warehouse skip every other month. -#}
+{% macro test_scope_state(model_name) -%}
     {%- set marks = test_scope_marks_relation() -%}
     {%- set relation = built_relation(model_name) -%}
     {%- if relation is none
-        or adapter.get_relation(database=marks.database, schema=marks.schema, identifier=marks.identifier) is none
-        or scope_column(model_name) not in adapter.get_columns_in_relation(relation) | map(attribute='name') -%}
-        {{ return(none) }}
+        or adapter.get_relation(database=marks.database, schema=marks.schema, identifier=marks.identifier) is none -%}
+        {{ return({'mark': none, 'periods': []}) }}
     {%- endif -%}
+    {%- set mark_sql = 'select max(tested_through) from ' ~ marks ~ " where model_name = '" ~ model_name ~ "'" -%}
     {%- set query -%}
-        select cast(max(tested_through) as {{ dbt.type_string() }}) from {{ marks }}
-        where model_name = '{{ model_name }}'
+        select cast(({{ mark_sql }}) as {{ dbt.type_string() }}) as mark, cast(null as {{ dbt.type_string() }}) as period
+        {%- if scope_column(model_name) == 'loaded_at' %}
+        union all
+        select distinct cast(null as {{ dbt.type_string() }}), census_period
+        from {{ relation }}
+        where loaded_at > ({{ mark_sql }})
+        {%- endif %}
     {%- endset -%}
-    {{ return(run_query(query).columns[0].values()[0]) }}
-{%- endmacro %}
-
-{#- The Census periods ('YYYY-MM') of the rows of `model_name` written after `mark`, of one flow or of
-    all. Read at run time: constants on a raw column let the warehouse skip every other month. -#}
-{% macro periods_written_since(model_name, mark, flow=none) -%}
-    {%- set column = scope_column(model_name) -%}
-    {%- set period = 'census_period' if column == 'loaded_at' else 'cast(month as ' ~ dbt.type_string() ~ ')' -%}
-    {%- set query -%}
-        select distinct {{ period }}
-        from {{ built_relation(model_name) }}
-        where {{ column }} > cast('{{ mark }}' as timestamp)
-        {%- if flow %} and flow = '{{ flow }}'{% endif %}
-    {%- endset -%}
-    {%- set periods = [] -%}
-    {%- for value in run_query(query).columns[0].values() -%}
-        {%- do periods.append(value[:7]) -%}
+    {%- set state = {'mark': none, 'periods': []} -%}
+    {%- for mark, period in run_query(query).rows -%}
+        {%- if period is none -%}
+            {%- do state.update({'mark': mark}) -%}
+        {%- else -%}
+            {%- do state.periods.append(period) -%}
+        {%- endif -%}
     {%- endfor -%}
-    {{ return(periods) }}
+    {{ return(state) }}
 {%- endmacro %}
 
 {#- on-run-end: for each scoped model whose tests all ran and passed (or warned) in this `dbt build` or

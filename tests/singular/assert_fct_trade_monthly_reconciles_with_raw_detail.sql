@@ -7,7 +7,7 @@
 {%- set slices = [] %}
 {%- set periods = {'imports': [], 'exports': []} %}
 {%- if scoped %}
-    {%- set mark = "cast('" ~ tested_through('fct_trade_monthly') ~ "' as timestamp)" %}
+    {%- set mark = "cast('" ~ test_scope_state('fct_trade_monthly').mark ~ "' as timestamp)" %}
     {%- set slices_query %}
         select distinct flow, cast(month as {{ dbt.type_string() }}) from {{ ref('fct_trade_monthly') }}
         where built_at > {{ mark }}

@@ -71,8 +71,9 @@
     )
 {%- endmacro %}
 
-{#- The (flow, month) slices of `relation` (a raw trade view) holding rows newer than their flow's
-    watermark, read when the model runs: a list of [flow, census_period]. -#}
+{#- The (flow, month) slices of `relation` (a raw trade view, or a subquery of both flows' raw rows, with
+    `flow` and `census_period`) holding rows newer than their flow's watermark, read when the model runs: a
+    list of [flow, census_period]. -#}
 {% macro slices_with_newer_rows(relation, column, watermarks) -%}
     {%- set slices = [] -%}
     {%- if execute -%}

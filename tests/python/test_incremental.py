@@ -65,10 +65,16 @@ def _assert_marts_equal(left: Path, right: Path) -> None:
             "select table_schema, table_name, list(column_name order by ordinal_position) "
             "filter (where column_name <> 'built_at') from information_schema.columns "
             "where table_catalog = current_database() and (table_schema = 'marts' "
-            "or table_name in ('int_trade_monthly__codes', 'int_trade_monthly__countries')) group by 1, 2 order by 1, 2"
+            "or table_name in ('int_trade_monthly__codes', 'int_trade_monthly__countries', "
+            "'int_country__reported_names')) group by 1, 2 order by 1, 2"
         ).fetchall()
         names = [name for _, name, _ in tables]
-        assert {"fct_trade_monthly", "int_trade_monthly__codes", "int_trade_monthly__countries"} <= set(names)
+        assert {
+            "fct_trade_monthly",
+            "int_trade_monthly__codes",
+            "int_trade_monthly__countries",
+            "int_country__reported_names",
+        } <= set(names)
         for schema, table, columns in tables:
             select = ", ".join(f'"{column}"' for column in columns)
             left_table, right_table = f"{schema}.{table}", f"other.{schema}.{table}"

@@ -1,14 +1,8 @@
 with
 
-imports as (
+reported_names as (
 
-    select * from {{ ref('stg_census__imports') }}
-
-),
-
-exports as (
-
-    select * from {{ ref('stg_census__exports') }}
+    select * from {{ ref('int_country__reported_names') }}
 
 ),
 
@@ -24,17 +18,7 @@ reported as (
         cty_code,
         max(cty_name) as cty_name
 
-    from (
-        select
-            cty_code,
-            cty_name
-        from imports
-        union all
-        select
-            cty_code,
-            cty_name
-        from exports
-    ) as reported_rows
+    from reported_names
     group by 1
 
 ),

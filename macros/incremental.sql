@@ -71,9 +71,9 @@
     )
 {%- endmacro %}
 
-{#- The (flow, month) slices of `relation` (a raw trade view, or a subquery of both flows' raw rows, with
-    `flow` and `census_period`) holding rows newer than their flow's watermark, read when the model runs: a
-    list of [flow, census_period]. -#}
+{#- The (flow, month) slices of `relation` (with `flow` and `census_period`; census_trade_loads() for
+    every raw trade row) holding rows newer than their flow's watermark, read when the model runs: a list
+    of [flow, census_period]. -#}
 {% macro slices_with_newer_rows(relation, column, watermarks) -%}
     {%- set slices = [] -%}
     {%- if execute -%}
@@ -87,6 +87,37 @@
         {%- endfor -%}
     {%- endif -%}
     {{ return(slices) }}
+{%- endmacro %}
+
+{#- Both flows' raw trade rows, every country level, as (flow, census_period, loaded_at): where a model
+    built from them finds the months loaded since its watermark. Census loads whole months, so these are
+    the months of its own rows; filtering on the country code too would read that column's 48M values,
+    where `loaded_at` alone is skipped by storage statistics. -#}
+{% macro census_trade_loads() -%}
+    (
+        select
+            'imports' as flow,
+            census_period,
+            loaded_at
+        from {{ ref('stg_census__imports') }}
+        union all
+        select
+            'exports' as flow,
+            census_period,
+            loaded_at
+        from {{ ref('stg_census__exports') }}
+    ) as census_trade_loads
+{%- endmacro %}
+
+{#- Pre-hook of an incremental model rebuilt by the (flow, month) slices loaded since its watermark, whose
+    rows are a subset of each month's (the world totals): deletes those slices first, in the transaction that
+    inserts their new rows. delete+insert alone deletes only the slices with new rows, so a month whose
+    subset vanished in a revision would keep its old rows, where a full rebuild has none. -#}
+{% macro delete_slices_loaded_since_watermark() -%}
+    {%- if is_incremental() -%}
+        {%- set slices = slices_with_newer_rows(census_trade_loads(), 'loaded_at', watermarks_by_flow('loaded_at')) -%}
+        delete from {{ this }} where {{ in_slices(slices) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Rows in the given [flow, value] slices of `column` (census_period, or month with `as_date`) or in

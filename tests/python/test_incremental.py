@@ -66,13 +66,14 @@ def _assert_marts_equal(left: Path, right: Path) -> None:
             "filter (where column_name <> 'built_at') from information_schema.columns "
             "where table_catalog = current_database() and (table_schema = 'marts' "
             "or table_name in ('int_trade_monthly__codes', 'int_trade_monthly__countries', "
-            "'int_country__reported_names')) group by 1, 2 order by 1, 2"
+            "'int_trade_monthly__world_total', 'int_country__reported_names')) group by 1, 2 order by 1, 2"
         ).fetchall()
         names = [name for _, name, _ in tables]
         assert {
             "fct_trade_monthly",
             "int_trade_monthly__codes",
             "int_trade_monthly__countries",
+            "int_trade_monthly__world_total",
             "int_country__reported_names",
         } <= set(names)
         for schema, table, columns in tables:

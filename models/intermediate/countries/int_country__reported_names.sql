@@ -11,14 +11,29 @@
     )
 }}
 
-{%- set reported_rows -%}
+with
+
+imports as (
+
+    select * from {{ ref('stg_census__imports') }}
+
+),
+
+exports as (
+
+    select * from {{ ref('stg_census__exports') }}
+
+),
+
+reported as (
+
     select
         'imports' as flow,
         census_period,
         cty_code,
         cty_name,
         loaded_at
-    from {{ ref('stg_census__imports') }}
+    from imports
     union all
     select
         'exports' as flow,
@@ -26,21 +41,14 @@
         cty_code,
         cty_name,
         loaded_at
-    from {{ ref('stg_census__exports') }}
-{%- endset %}
-
-with
-
-reported as (
-
-    {{ reported_rows }}
+    from exports
 
 ),
 
 {% if is_incremental() %}
 
     {%- set watermarks = watermarks_by_flow('loaded_at') -%}
-    {%- set slices = slices_with_newer_rows('(' ~ reported_rows ~ ') as reported_rows', 'loaded_at', watermarks) %}
+    {%- set slices = slices_with_newer_rows(census_trade_loads(), 'loaded_at', watermarks) %}
 
     -- Months with rows loaded (or revised) after this table's latest load, re-read whole.
     reported_in_scope as (

@@ -1,5 +1,16 @@
-{#- Census's own all-countries total (`-`): the alternative denominator to the sum over
-    detail countries. -#}
+{#- Census's own all-countries total (`-`): the alternative denominator to the sum over detail
+    countries. A table, incremental like the fact: the (flow, month) slices with raw rows loaded after
+    its latest build are re-read whole, so no incremental build reads every raw row to find them. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['flow', 'month'],
+        on_schema_change='fail',
+        pre_hook="{{ delete_slices_loaded_since_watermark() }}"
+    )
+}}
+
 with
 
 imports as (
@@ -48,6 +59,29 @@ unioned as (
     from exports
     where {{ is_census_country_level('cty_code', 'world') }}
 
-)
+),
 
-select * from unioned
+{% if is_incremental() %}
+
+    {%- set watermarks = watermarks_by_flow('loaded_at') -%}
+    {%- set slices = slices_with_newer_rows(census_trade_loads(), 'loaded_at', watermarks) %}
+
+    -- Months with rows loaded (or revised) after this table's latest load, re-read whole.
+    final as (
+
+        select * from unioned
+        where {{ in_slices(slices) }}
+
+    )
+
+{% else %}
+
+    final as (
+
+        select * from unioned
+
+    )
+
+{% endif %}
+
+select * from final

@@ -109,14 +109,24 @@
     ) as census_trade_loads
 {%- endmacro %}
 
-{#- Pre-hook of an incremental model rebuilt by the (flow, month) slices loaded since its watermark, whose
-    rows are a subset of each month's (the world totals): deletes those slices first, in the transaction that
-    inserts their new rows. delete+insert alone deletes only the slices with new rows, so a month whose
-    subset vanished in a revision would keep its old rows, where a full rebuild has none. -#}
+{#- For an incremental model built from the raw trade views: the rows of the (flow, month) slices with raw
+    rows loaded after its latest `loaded_at` (census_period constants, which the warehouse prunes storage
+    with), re-read whole; every row when the model is built from scratch. -#}
+{% macro loaded_since_watermark() -%}
+    {%- if is_incremental() -%}
+        {{ in_slices(slices_with_newer_rows(census_trade_loads(), 'loaded_at', watermarks_by_flow('loaded_at'))) }}
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of such a model whose rows are a subset of each month's (the world totals): deletes the slices
+    loaded_since_watermark() re-reads, in the transaction that inserts their new rows. delete+insert alone
+    deletes only the slices with new rows, so a month whose subset vanished in a revision would keep its old
+    rows, where a full rebuild has none. -#}
 {% macro delete_slices_loaded_since_watermark() -%}
     {%- if is_incremental() -%}
-        {%- set slices = slices_with_newer_rows(census_trade_loads(), 'loaded_at', watermarks_by_flow('loaded_at')) -%}
-        delete from {{ this }} where {{ in_slices(slices) }}
+        delete from {{ this }} where {{ loaded_since_watermark() }}
     {%- endif -%}
 {%- endmacro %}
 

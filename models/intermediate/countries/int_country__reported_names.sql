@@ -45,29 +45,6 @@ reported as (
 
 ),
 
-{% if is_incremental() %}
-
-    {%- set watermarks = watermarks_by_flow('loaded_at') -%}
-    {%- set slices = slices_with_newer_rows(census_trade_loads(), 'loaded_at', watermarks) %}
-
-    -- Months with rows loaded (or revised) after this table's latest load, re-read whole.
-    reported_in_scope as (
-
-        select * from reported
-        where {{ in_slices(slices) }}
-
-    ),
-
-{% else %}
-
-    reported_in_scope as (
-
-        select * from reported
-
-    ),
-
-{% endif %}
-
 final as (
 
     select
@@ -77,7 +54,9 @@ final as (
         cty_name,
         max(loaded_at) as loaded_at
 
-    from reported_in_scope
+    from reported
+    -- Months with raw rows loaded (or revised) after this table's latest build, re-read whole.
+    where {{ loaded_since_watermark() }}
     group by 1, 2, 3, 4
 
 )

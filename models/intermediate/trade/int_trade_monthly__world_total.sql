@@ -61,27 +61,12 @@ unioned as (
 
 ),
 
-{% if is_incremental() %}
+-- Months with raw rows loaded (or revised) after this table's latest build, re-read whole.
+final as (
 
-    {%- set watermarks = watermarks_by_flow('loaded_at') -%}
-    {%- set slices = slices_with_newer_rows(census_trade_loads(), 'loaded_at', watermarks) %}
+    select * from unioned
+    where {{ loaded_since_watermark() }}
 
-    -- Months with rows loaded (or revised) after this table's latest load, re-read whole.
-    final as (
-
-        select * from unioned
-        where {{ in_slices(slices) }}
-
-    )
-
-{% else %}
-
-    final as (
-
-        select * from unioned
-
-    )
-
-{% endif %}
+)
 
 select * from final

@@ -3,7 +3,8 @@
     (var `incremental_test_scope`) read the months written since their model was last tested:
     - the fact and its incremental aggregates (`by_built_at`): the (flow, month) slices with a
       `built_at` after the mark;
-    - the raw trade views (`by_loaded_at`): every month with rows loaded after the mark.
+    - the raw trade views and the world-total table built from them (`by_loaded_at`): every month with
+      rows loaded after the mark.
     The mark (`test_scope_marks`) moves only at the end of a `dbt build` or `dbt test` in which every
     test of the model ran and passed (or warned): a failed or skipped test, or a `dbt run` with no
     test, leaves it where it was, so those months are tested next time. Every key of these tables

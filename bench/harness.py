@@ -696,5 +696,5 @@ def format_markdown(report: dict[str, Any]) -> str:
         "|---|---:|---:|---|",
     ]
     for target in report.get("targets", {}).values():
-        lines.append(f"| {target['what']} | {_shown(target['value'], 2)} | {target['target']} | {target['status']} |")
+        lines.append(f"| {target['what']} | {_shown(target['value'], 3)} | {target['target']} | {target['status']} |")
     return "\n".join(lines)

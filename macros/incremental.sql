@@ -90,9 +90,12 @@
 {%- endmacro %}
 
 {#- Both flows' raw trade rows, every country level, as (flow, census_period, loaded_at): where a model
-    built from them finds the months loaded since its watermark. Census loads whole months, so these are
-    the months of its own rows; filtering on the country code too would read that column's 48M values,
-    where `loaded_at` alone is skipped by storage statistics. -#}
+    built from them finds the months with rows loaded after its watermark (the latest `loaded_at` it holds).
+    A month arrives in several partitions (the world total, large partners, the rest), so this may re-read
+    a month none of whose own rows changed, which gives the same rows; filtering on the country code would
+    read that column's 48M values, where `loaded_at` alone is skipped by storage statistics. A partition
+    refetched empty deletes its raw rows without loading any, so no month is flagged: rebuild with
+    `--full-refresh` after such a load (the fact has the same limit). -#}
 {% macro census_trade_loads() -%}
     (
         select
@@ -127,6 +130,36 @@
 {% macro delete_slices_loaded_since_watermark() -%}
     {%- if is_incremental() -%}
         delete from {{ this }} where {{ loaded_since_watermark() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- An incremental contracted model takes its not_null constraints only when its table is created, and its
+    columns have no not_null data tests: stops an incremental build of a table created without them (by an
+    older version of this project), which would otherwise take nulls unchecked. -#}
+{% macro require_not_null_constraints() -%}
+    {%- if execute and is_incremental() -%}
+        {%- set required = [] -%}
+        {%- for column in model.columns.values()
+            if 'not_null' in column.constraints | map(attribute='type') | list -%}
+            {%- do required.append(column.name) -%}
+        {%- endfor -%}
+        {%- set query -%}
+            select column_name from information_schema.columns
+            where
+                table_catalog = '{{ this.database }}'
+                and table_schema = '{{ this.schema }}'
+                and table_name = '{{ this.identifier }}'
+                and is_nullable = 'YES'
+                and {{ in_values('column_name', required) }}
+        {%- endset -%}
+        {%- set nullable = run_query(query).columns[0].values() -%}
+        {%- if nullable | length > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " was created without the not_null constraints of columns " ~ nullable | sort | join(', ')
+                ~ " (by an older version). Rebuild it once with: dbt build --full-refresh --select "
+                ~ this.identifier ~ "+"
+            ) }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

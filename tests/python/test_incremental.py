@@ -268,3 +268,21 @@ def test_a_null_in_a_constrained_mart_column_stops_the_build_and_keeps_the_mart(
     assert "NOT NULL constraint failed: ai_trade_annual__dbt_tmp.relevance_group" in result.stdout
     with duckdb.connect(str(built), read_only=True) as con:
         assert con.execute(totals).fetchone() == before
+
+
+def test_a_fact_created_without_its_not_null_constraints_is_not_built_on(built: Path) -> None:
+    """The fact takes its not_null constraints only when its table is created. One created without them (by an older
+    version) would take nulls unchecked, so an incremental build stops and says how to rebuild it."""
+    with duckdb.connect(str(built)) as con:
+        con.execute("alter table marts.fct_trade_monthly alter column cty_code drop not null")
+    result = run_dbt(built, "run", *MODELS, check=False)
+    assert result.returncode != 0
+    assert "without the not_null constraints of columns cty_code (by an older version)" in result.stdout
+    assert "dbt build --full-refresh --select fct_trade_monthly+" in result.stdout
+
+    run_dbt(built, "run", "--full-refresh", *MODELS)
+    with duckdb.connect(str(built)) as con, pytest.raises(duckdb.ConstraintException):
+        con.execute(
+            "update marts.fct_trade_monthly set cty_code = null "
+            "where rowid = (select min(rowid) from marts.fct_trade_monthly)"
+        )

@@ -35,6 +35,7 @@ excluded_chapters as (
 
 {% if is_incremental() %}
 
+    {%- do require_not_null_constraints() -%}
     {%- set flows_to_rebuild = relabelled_flows() -%}
     {%- set watermarks = watermarks_by_flow('loaded_at') -%}
     {%- set detail = ref('int_trade_monthly__detail') -%}

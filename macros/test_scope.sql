@@ -38,17 +38,23 @@
     {{ return(none) }}
 {%- endmacro %}
 
-{#- The filter that scopes a test of `model_name` in this invocation; '' when the test reads every
-    row (a full build, test_scope all, a model without a mark, or one whose tests are not scoped). -#}
-{% macro incremental_test_scope(model_name) -%}
-    {%- set column = scope_column(model_name) -%}
-    {%- if column is none or not execute or flags.FULL_REFRESH or var('test_scope', 'changed') == 'all' -%}
-        {{ return('') }}
+{#- The state (test_scope_state) a test of `model_name` is scoped by in this invocation; none when the test
+    reads every row (a full build, test_scope all, a model without a mark, or one whose tests are not scoped). -#}
+{% macro incremental_test_state(model_name) -%}
+    {%- if scope_column(model_name) is none or not execute or flags.FULL_REFRESH
+        or var('test_scope', 'changed') == 'all' -%}
+        {{ return(none) }}
     {%- endif -%}
     {%- set state = test_scope_state(model_name) -%}
-    {%- if state.mark is none -%}
+    {{ return(none if state.mark is none else state) }}
+{%- endmacro %}
+
+{#- The filter that scopes a test of `model_name` in this invocation; '' when the test reads every row. -#}
+{% macro incremental_test_scope(model_name) -%}
+    {%- set state = incremental_test_state(model_name) -%}
+    {%- if state is none -%}
         {{ return('') }}
-    {%- elif column == 'built_at' -%}
+    {%- elif scope_column(model_name) == 'built_at' -%}
         {{ return("built_at > cast('" ~ state.mark ~ "' as timestamp)") }}
     {%- endif -%}
     {{ return(in_values('census_period', state.periods)) }}

@@ -115,6 +115,14 @@ def _copy(db_path: Path, folder: Path) -> Path:
 
 
 def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path) -> None:
+    """The revision reloads 2025-06 without its world-total rows (`_load_month` copies the countries only): the
+    incremental world-total table must drop them as a full rebuild does, though the month has no new world rows."""
+    revised_world_rows = (
+        "select count(*) from intermediate.int_trade_monthly__world_total "
+        "where flow = 'imports' and census_period = '2025-06'"
+    )
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute(revised_world_rows).fetchone()[0] > 0
     _load_month(built, "imports", "2026-01", "2026-02", "1.1")
     _load_month(built, "exports", "2026-01", "2026-02", "0.9")
     _load_month(built, "imports", "2025-06", "2025-06", "1.25")  # Census revises a month
@@ -128,6 +136,7 @@ def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path
         months = con.execute(
             "select count(distinct month) from marts.fct_trade_monthly where month = date '2026-02-01'"
         ).fetchone()[0]
+        assert con.execute(revised_world_rows).fetchone()[0] == 0
     assert months == 1
 
 

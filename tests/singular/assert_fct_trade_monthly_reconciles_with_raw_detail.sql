@@ -3,11 +3,12 @@
 -- Returns the months that differ. In an incremental build, the months the fact wrote since its
 -- tests last passed, and the months with raw rows loaded since then, which the fact should have
 -- rebuilt (macros/test_scope.sql).
-{%- set scoped = incremental_test_scope('fct_trade_monthly') != '' %}
+{%- set state = incremental_test_state('fct_trade_monthly') %}
+{%- set scoped = state is not none %}
 {%- set slices = [] %}
 {%- set periods = {'imports': [], 'exports': []} %}
 {%- if scoped %}
-    {%- set mark = "cast('" ~ test_scope_state('fct_trade_monthly').mark ~ "' as timestamp)" %}
+    {%- set mark = "cast('" ~ state.mark ~ "' as timestamp)" %}
     {%- set slices_query %}
         select distinct flow, cast(month as {{ dbt.type_string() }}) from {{ ref('fct_trade_monthly') }}
         where built_at > {{ mark }}

@@ -43,10 +43,17 @@
 
 {#- The latest `column` per flow already in this incremental model, read when the model runs. The filter
     then reaches the warehouse as a constant, which it prunes storage with (a join to a subquery is not
-    pruned: it scans the whole history). -#}
+    pruned: it scans the whole history). A table built by an older version without the column stops the
+    build with the one command that rebuilds it. -#}
 {% macro watermarks_by_flow(column) -%}
     {%- set watermarks = {} -%}
     {%- if execute -%}
+        {%- if column not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " has no " ~ column ~ " column (built by an older version). Rebuild it once with: "
+                ~ "dbt build --full-refresh --select " ~ this.identifier ~ "+"
+            ) }}
+        {%- endif -%}
         {%- set query -%}
             select flow, cast(max({{ column }}) as {{ dbt.type_string() }}) from {{ this }} group by 1
         {%- endset -%}
@@ -71,65 +78,51 @@
     )
 {%- endmacro %}
 
-{#- The (flow, month) slices of `relation` (with `flow` and `census_period`; census_trade_loads() for
-    every raw trade row) holding rows newer than their flow's watermark, read when the model runs: a list
-    of [flow, census_period]. -#}
-{% macro slices_with_newer_rows(relation, column, watermarks) -%}
+{#- The (flow, Census month) slices with a trade partition loaded after their flow's watermark (every slice of a
+    flow without one), from the load manifest, read when the model runs: a list of [flow, census_period]. A
+    partition revised or refetched empty flags its months though it left no new rows; a country-year
+    partition ('YYYY') flags the year's twelve. Loads never overlap a build (the warehouse takes one writer),
+    so a model whose watermark is the start of its latest build (`built_at`) misses no load. Models that
+    use it declare `-- depends_on: {{ ref('stg_census__load_manifest') }}`. -#}
+{% macro slices_loaded_since(watermarks) -%}
     {%- set slices = [] -%}
     {%- if execute -%}
         {%- set query -%}
-            select distinct flow, census_period
-            from {{ relation }}
-            where {{ newer_than_watermarks(column, watermarks) }}
+            select distinct flow, partition_period
+            from {{ ref('stg_census__load_manifest') }}
+            where {{ newer_than_watermarks('loaded_at', watermarks) }}
         {%- endset -%}
-        {%- for row in run_query(query).rows -%}
-            {%- do slices.append([row[0], row[1]]) -%}
+        {%- for flow, period in run_query(query).rows -%}
+            {%- if period | length == 4 -%}
+                {%- for month in range(1, 13) -%}
+                    {%- do slices.append([flow, period ~ '-' ~ '%02d' | format(month)]) -%}
+                {%- endfor -%}
+            {%- else -%}
+                {%- do slices.append([flow, period]) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return(slices) }}
 {%- endmacro %}
 
-{#- Both flows' raw trade rows, every country level, as (flow, census_period, loaded_at): where a model
-    built from them finds the months with rows loaded after its watermark (the latest `loaded_at` it holds).
-    A month arrives in several partitions (the world total, large partners, the rest), so this may re-read
-    a month none of whose own rows changed, which gives the same rows; filtering on the country code would
-    read that column's 48M values, where `loaded_at` alone is skipped by storage statistics. A partition
-    refetched empty deletes its raw rows without loading any, so no month is flagged: rebuild with
-    `--full-refresh` after such a load (the fact has the same limit). -#}
-{% macro census_trade_loads() -%}
-    (
-        select
-            'imports' as flow,
-            census_period,
-            loaded_at
-        from {{ ref('stg_census__imports') }}
-        union all
-        select
-            'exports' as flow,
-            census_period,
-            loaded_at
-        from {{ ref('stg_census__exports') }}
-    ) as census_trade_loads
-{%- endmacro %}
-
-{#- For an incremental model built from the raw trade views: the rows of the (flow, month) slices with raw
-    rows loaded after its latest `loaded_at` (census_period constants, which the warehouse prunes storage
-    with), re-read whole; every row when the model is built from scratch. -#}
-{% macro loaded_since_watermark() -%}
+{#- For an incremental model built from the raw trade views: the rows of the (flow, month) slices loaded
+    after its latest build (census_period constants, which the warehouse prunes storage with), re-read
+    whole, and every row of `whole_flows`; every row when the model is built from scratch. -#}
+{% macro loaded_since_last_build(whole_flows=[]) -%}
     {%- if is_incremental() -%}
-        {{ in_slices(slices_with_newer_rows(census_trade_loads(), 'loaded_at', watermarks_by_flow('loaded_at'))) }}
+        {{ in_slices(slices_loaded_since(watermarks_by_flow('built_at')), whole_flows) }}
     {%- else -%}
         1 = 1
     {%- endif -%}
 {%- endmacro %}
 
 {#- Pre-hook of such a model whose rows are a subset of each month's (the world totals): deletes the slices
-    loaded_since_watermark() re-reads, in the transaction that inserts their new rows. delete+insert alone
+    loaded_since_last_build() re-reads, in the transaction that inserts their new rows. delete+insert alone
     deletes only the slices with new rows, so a month whose subset vanished in a revision would keep its old
     rows, where a full rebuild has none. -#}
-{% macro delete_slices_loaded_since_watermark() -%}
+{% macro delete_slices_loaded_since_last_build() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ loaded_since_watermark() }}
+        delete from {{ this }} where {{ loaded_since_last_build() }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from dbt_runner import dbt_env, run_aitrade, run_dbt
 
 from ingestion.paths import landing_dir
 from ingestion.schema import RAW_TABLES
-from ingestion.warehouse import TradePartition, connect, load_trade_partition
+from ingestion.warehouse import TradePartition, connect, load_trade_partition, record_empty_partition
 
 MODELS = ["--select", "@fct_trade_monthly", "--exclude", "resource_type:test", "resource_type:unit_test"]
 METADATA = {"source", "vintage", "partition_id", "loaded_at"}
@@ -27,32 +28,38 @@ def _raw_columns(flow: str) -> list[str]:
 
 def _load_month(db_path: Path, flow: str, from_month: str, to_month: str, scale: str) -> None:
     """Load `to_month` as a copy of `from_month` with every value scaled (a new month or a revision)."""
-    columns = _raw_columns(flow)
     money = {"con_val_mo", "gen_val_mo", "cal_dut_mo", "dut_val_mo", "all_val_mo"}
     select = ", ".join(
         f"cast(round({name} * {scale}) as bigint) as {name}"
         if name in money
         else (f"'{to_month}' as time" if name == "time" else name)
-        for name in columns
+        for name in _raw_columns(flow)
     )
+    # every country but the world total, and some rows dropped, as a revision may
+    rows = _raw_rows(db_path, flow, "time = ? and cty_code <> '-' and rowid % 7 <> 0", [from_month], select)
+    _load_partition(db_path, flow, to_month, "ALL", rows, vintage=f"test-{to_month}-{scale}")
+
+
+def _raw_rows(db_path: Path, flow: str, where: str, params: list, select: str | None = None) -> pa.Table:
+    """Rows of `raw.census_<flow>` matching `where`, as a loader receives them (`select`: every raw column)."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        select = select or ", ".join(_raw_columns(flow))
+        rows = con.execute(f"select {select} from raw.census_{flow} where {where}", params).arrow()
+    return rows.read_all() if hasattr(rows, "read_all") else rows
+
+
+def _load_partition(
+    db_path: Path, flow: str, period: str, cty_code: str, rows: pa.Table, vintage: str | None = None
+) -> None:
+    """Reload partition `flow/period/cty_code` with `rows`; with none, record it as Census answering 204 (empty)."""
+    vintage = vintage or f"test-{period}-{rows.num_rows}"
+    partition = TradePartition(flow, period, cty_code, "demo", vintage, datetime(2026, 11, 23, 12, 0, 0))
     con = connect(db_path)
     try:
-        rows: pa.Table = con.execute(
-            f"select {select} from raw.census_{flow} where time = ? and cty_code <> '-' "
-            f"and rowid % 7 <> 0",  # drop some rows too, as a revision may
-            [from_month],
-        ).arrow()
-        if hasattr(rows, "read_all"):
-            rows = rows.read_all()
-        partition = TradePartition(
-            flow=flow,
-            period=to_month,
-            cty_code="ALL",
-            source="demo",
-            vintage=f"test-{to_month}-{scale}",
-            fetched_at=datetime(2026, 11, 23, 12, 0, 0),
-        )
-        load_trade_partition(con, partition, rows, landing_dir(db_path), replace=True)
+        if rows.num_rows:
+            load_trade_partition(con, partition, rows, landing_dir(db_path), replace=True)
+        else:
+            record_empty_partition(con, partition)
     finally:
         con.close()
 
@@ -138,6 +145,76 @@ def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path
         ).fetchone()[0]
         assert con.execute(revised_world_rows).fetchone()[0] == 0
     assert months == 1
+
+
+def test_months_emptied_by_a_revision_match_a_full_rebuild(built: Path, tmp_path: Path) -> None:
+    """Census partitions are per country: a country-month refetched empty (HTTP 204), or a country-year revised
+    without one of its months, delete raw rows and leave no new row in those months. The load manifest flags
+    the months anyway, so the incremental fact drops the rows as a full rebuild does."""
+    with duckdb.connect(str(built), read_only=True) as con:
+        monthly, yearly = (
+            code
+            for (code,) in con.execute(
+                "select cty_code from raw.census_imports where time in ('2025-03', '2025-04', '2025-06') "
+                "and cty_code between '1000' and '7999' group by 1 having count(distinct time) = 3 "
+                "order by count(*), 1 limit 2"
+            ).fetchall()
+        )
+    # Split the two countries out of the demo's all-country partitions into partitions of their own, as Census
+    # loads them: one country-month and one country-year (two of its months).
+    monthly_rows = _raw_rows(built, "imports", "time = '2025-06' and cty_code = ?", [monthly])
+    yearly_rows = _raw_rows(built, "imports", "time in ('2025-03', '2025-04') and cty_code = ?", [yearly])
+    for month in ("2025-03", "2025-04", "2025-06"):
+        others = _raw_rows(built, "imports", "time = ? and cty_code not in (?, ?)", [month, monthly, yearly])
+        _load_partition(built, "imports", month, "ALL", others)
+    _load_partition(built, "imports", "2025-06", monthly, monthly_rows)
+    _load_partition(built, "imports", "2025", yearly, yearly_rows)
+    run_dbt(built, "run", *MODELS)
+
+    fact_rows = (
+        "select count(*) filter (where cty_code = ? and month = date '2025-06-01'), "
+        "count(*) filter (where cty_code = ? and month = date '2025-04-01') "
+        "from marts.fct_trade_monthly where flow = 'imports'"
+    )
+    with duckdb.connect(str(built), read_only=True) as con:
+        before = con.execute(fact_rows, [monthly, yearly]).fetchone()
+    assert before == (monthly_rows.num_rows, yearly_rows.filter(pc.equal(yearly_rows["time"], "2025-04")).num_rows)
+    assert before[0] > 0 and before[1] > 0
+    _load_partition(built, "imports", "2025-06", monthly, monthly_rows.slice(0, 0))  # refetched empty
+    _load_partition(built, "imports", "2025", yearly, yearly_rows.filter(pc.equal(yearly_rows["time"], "2025-03")))
+    _assert_incremental_run_equals_full_refresh(built, tmp_path)
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute(fact_rows, [monthly, yearly]).fetchone() == (0, 0)
+
+
+def test_a_partition_period_that_flags_no_month_fails_its_test(built: Path) -> None:
+    """Builds flag the months of a partition from its period, so one neither 'YYYY-MM' nor 'YYYY' must fail a
+    test (not stop it with a cast error: dbt's safe_cast is a plain cast on DuckDB unless overridden)."""
+    with duckdb.connect(str(built)) as con:
+        con.execute("update raw.load_manifest set period = '2025-13' where partition_id = 'imports/2025-06/ALL'")
+        con.execute("update raw.load_manifest set period = '25' where partition_id = 'exports/2025-06/ALL'")
+    failing = _failing_names(built, "--select", "stg_census__load_manifest")
+    assert failing == {"assert_load_manifest_periods_are_census_months_or_years"}
+
+
+def test_a_table_without_its_watermark_column_is_not_built_on(built: Path) -> None:
+    """An incremental table built by an older version without `built_at` cannot tell which months it lacks: the
+    build stops with the command that rebuilds it, instead of a binder error (or a guess)."""
+    with duckdb.connect(str(built)) as con:
+        con.execute("alter table intermediate.int_trade_monthly__world_total drop column built_at")
+    result = run_dbt(built, "run", *MODELS, check=False)
+    assert result.returncode != 0
+    assert 'int_trade_monthly__world_total" has no built_at column (built by an older version)' in result.stdout
+    assert "dbt build --full-refresh --select int_trade_monthly__world_total+" in result.stdout
+
+    run_dbt(built, "run", "--full-refresh", "--select", "int_trade_monthly__world_total+")
+    with duckdb.connect(str(built), read_only=True) as con:
+        world_rows = con.execute(
+            "select (select count(*) from raw.census_imports where cty_code = '-') "
+            "+ (select count(*) from raw.census_exports where cty_code = '-')"
+        ).fetchone()[0]
+        rebuilt = con.execute("select count(*), count(built_at) from intermediate.int_trade_monthly__world_total")
+        assert rebuilt.fetchone() == (world_rows, world_rows) and world_rows > 0
 
 
 def test_changed_labels_rebuild_their_flow(built: Path, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 {#- One row per flow, Census period, country code and name as Census reports them in trade rows
     (every country level): the names dim_country falls back on, kept small so that no build reads
-    the 48M raw rows for them. Incremental like the fact: the (flow, month) slices with rows loaded
-    after its latest build are re-read whole, so it holds what a full rebuild would. -#}
+    the 48M raw rows for them. Incremental like the fact: the (flow, month) slices with partitions loaded
+    after its latest build (the load manifest) are re-read whole, so it holds what a full rebuild would. -#}
 {{
     config(
         materialized='incremental',
@@ -10,6 +10,8 @@
         on_schema_change='fail'
     )
 }}
+
+-- depends_on: {{ ref('stg_census__load_manifest') }}
 
 with
 
@@ -52,11 +54,12 @@ final as (
         census_period,
         cty_code,
         cty_name,
-        max(loaded_at) as loaded_at
+        max(loaded_at) as loaded_at,
+        {{ build_timestamp() }} as built_at
 
     from reported
-    -- Months with raw rows loaded (or revised) after this table's latest build, re-read whole.
-    where {{ loaded_since_watermark() }}
+    -- Months with partitions loaded (or revised) after this table's latest build, re-read whole.
+    where {{ loaded_since_last_build() }}
     group by 1, 2, 3, 4
 
 )

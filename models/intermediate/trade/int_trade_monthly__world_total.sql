@@ -1,15 +1,17 @@
 {#- Census's own all-countries total (`-`): the alternative denominator to the sum over detail
-    countries. A table, incremental like the fact: the (flow, month) slices with raw rows loaded after
-    its latest build are re-read whole, so no incremental build reads every raw row to find them. -#}
+    countries. A table, incremental like the fact: the (flow, month) slices with partitions loaded after
+    its latest build (the load manifest) are re-read whole, so no incremental build reads every raw row. -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['flow', 'month'],
         on_schema_change='fail',
-        pre_hook="{{ delete_slices_loaded_since_watermark() }}"
+        pre_hook="{{ delete_slices_loaded_since_last_build() }}"
     )
 }}
+
+-- depends_on: {{ ref('stg_census__load_manifest') }}
 
 with
 
@@ -37,7 +39,8 @@ unioned as (
         value_general_imports,
         duty_calculated,
         is_synthetic,
-        loaded_at
+        loaded_at,
+        {{ build_timestamp() }} as built_at
 
     from imports
     where {{ is_census_country_level('cty_code', 'world') }}
@@ -54,18 +57,19 @@ unioned as (
         {{ money('null') }} as value_general_imports,
         {{ money('null') }} as duty_calculated,
         is_synthetic,
-        loaded_at
+        loaded_at,
+        {{ build_timestamp() }} as built_at
 
     from exports
     where {{ is_census_country_level('cty_code', 'world') }}
 
 ),
 
--- Months with raw rows loaded (or revised) after this table's latest build, re-read whole.
+-- Months with partitions loaded (or revised) after this table's latest build, re-read whole.
 final as (
 
     select * from unioned
-    where {{ loaded_since_watermark() }}
+    where {{ loaded_since_last_build() }}
 
 )
 

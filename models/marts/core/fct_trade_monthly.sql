@@ -1,6 +1,7 @@
-{#- Incremental by flow and month: a build reprocesses only the months whose raw rows were
-    loaded (or revised) after the last build, and every month of a flow whose labels or chapter
-    exclusions changed (macro relabelled_flows; the post-hook records the labels each build used).
+{#- Incremental by flow and month: a build reprocesses only the months with Census partitions
+    loaded (or revised, or refetched empty) after its latest build (the load manifest), and every
+    month of a flow whose labels or chapter exclusions changed (macro relabelled_flows; the post-hook
+    records the labels each build used).
     `dbt build --full-refresh --select fct_trade_monthly+` rebuilds everything; both paths give the
     same table (tests/python/test_incremental.py). -#}
 {{
@@ -12,6 +13,8 @@
         post_hook="{{ record_applied_labels() }}"
     )
 }}
+
+-- depends_on: {{ ref('stg_census__load_manifest') }}
 
 with
 
@@ -36,17 +39,12 @@ excluded_chapters as (
 {% if is_incremental() %}
 
     {%- do require_not_null_constraints() -%}
-    {%- set flows_to_rebuild = relabelled_flows() -%}
-    {%- set watermarks = watermarks_by_flow('loaded_at') -%}
-    {%- set detail = ref('int_trade_monthly__detail') -%}
-    {%- set slices = slices_with_newer_rows(detail, 'loaded_at', watermarks) %}
-
-    -- Months with rows loaded (or revised) after the fact's latest load, rebuilt whole; filtered by
-    -- constants, so only those months get labelled.
+    -- Months with partitions loaded (or revised, or refetched empty) after the fact's latest
+    -- build, rebuilt whole; filtered by constants, so only those months get labelled.
     trade_in_scope as (
 
         select * from trade
-        where {{ in_slices(slices, flows_to_rebuild) }}
+        where {{ loaded_since_last_build(relabelled_flows()) }}
 
     ),
 

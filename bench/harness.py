@@ -4,7 +4,9 @@ Phases: generate the synthetic Census-shaped history (ingestion/demo_scaled.py; 
 generated files streamed into the raw tables), `dbt parse`, a full `dbt build --full-refresh`, the floor
 (bench/floor.sql: the headline marts straight from raw, no dbt; checked equal to the marts), one new month loaded
 through the real loader (`load_trade_partition`), an incremental `dbt build`, and optionally bench/census_load.py.
-Every build is a production build (PRODUCTION_BUILD): data tests run, unit tests do not.
+Every build is a production build (PRODUCTION_BUILD): data tests run, unit tests do not. The full build, the floor
+and the new-month build (each from the warehouse the full build left) run `--repeat` times, and the report keeps
+the median run, as this machine's speed varies by 10-20% from run to run.
 It records wall times (models and tests separately, from dbt's run_results.json), the slowest nodes, peak RSS of the
 process tree of each phase, the warehouse file size, the ratios against the issue's targets, and writes
 bench/results/latest.json plus a printed table.
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,6 +128,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--select", default=None, help="dbt selection for both builds (default: everything; e.g. for a smoke run)"
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of the full build, the floor and the new-month build; the report keeps the median (default 3)",
+    )
     parser.add_argument("--skip-census-load", action="store_true", help="do not run bench/census_load.py")
     parser.add_argument("--keep", action="store_true", help="keep the warehouse and generated files afterwards")
     parser.add_argument(
@@ -135,6 +144,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.repeat < 1:
+        print("--repeat must be at least 1", file=sys.stderr)
+        return 2
     if args.markdown:
         print(format_markdown(json.loads(args.markdown.read_text())))
         return 0
@@ -223,19 +235,28 @@ def measure(run: Run) -> None:
     # a partial selection runs only the tests whose parents are all selected
     select = ["--select", *run.args.select.split(), "--indirect-selection", "cautious"] if run.args.select else []
     build = [*PRODUCTION_BUILD, *select]
-    full = timed_dbt(run, [*build, "--full-refresh"])
-    report["dbt_full_build"] = full
+    # The timed phases the ratios divide run `--repeat` times (the machine's speed varies from run to run).
+    report["dbt_full_build"] = median_run(args.repeat, lambda: timed_dbt(run, [*build, "--full-refresh"]))
     report["warehouse_bytes_after_full_build"] = file_size(run.db)
 
     # 5. floor, checked equal to the marts
-    report["floor"] = run_floor(run)
+    report["floor"] = median_run(args.repeat, lambda: run_floor(run))
 
-    # 6. one new month through the real loader, 7. incremental build
-    report["new_month_load"] = {
-        "month": demo_scaled.NEXT_MONTH,
-        **load_via_loader(run, config, [demo_scaled.NEXT_MONTH], replace=False),
-    }
-    report["dbt_incremental_build"] = timed_dbt(run, build)
+    # 6. one new month through the real loader, 7. incremental build; each repeat starts from the warehouse as the
+    #    full build left it
+    snapshot = run.work / "before_new_month.duckdb"
+    copy_closed_warehouse(run.db, snapshot)
+    loads: list[dict[str, Any]] = []
+
+    def new_month_build() -> dict[str, Any]:
+        if loads:
+            copy_closed_warehouse(snapshot, run.db)
+        loads.append(load_via_loader(run, config, [demo_scaled.NEXT_MONTH], replace=False))
+        return timed_dbt(run, build)
+
+    report["dbt_incremental_build"] = median_run(args.repeat, new_month_build)
+    snapshot.unlink()
+    report["new_month_load"] = {"month": demo_scaled.NEXT_MONTH, **median_of(loads)}
     report["warehouse_bytes"] = file_size(run.db)
 
     # 8. the rest of a real monthly refresh: the months before the new one re-pulled (Census revisions,
@@ -266,6 +287,34 @@ def measure(run: Run) -> None:
 
     report["ratios"] = ratios(report)
     report["targets"] = targets(report["ratios"])
+
+
+def median_run(runs: int, measure_once: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Measure `runs` times: see median_of."""
+    return median_of([measure_once() for _ in range(runs)])
+
+
+def median_of(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The record of the median run (by `wall_seconds`, else `seconds`; the lower one of an even count), with every
+    run's time in `runs_seconds` and the highest peak RSS of any run."""
+
+    def seconds(result: dict[str, Any]) -> float:
+        return result.get("wall_seconds", result.get("seconds", 0.0))
+
+    median = dict(sorted(results, key=seconds)[(len(results) - 1) // 2])
+    median["runs_seconds"] = [seconds(result) for result in results]
+    peaks = [result["peak_rss_gb"] for result in results if result.get("peak_rss_gb") is not None]
+    if peaks:
+        median["peak_rss_gb"] = max(peaks)
+    return median
+
+
+def copy_closed_warehouse(source: Path, target: Path) -> None:
+    """Copy a warehouse file no process has open (then it has no write-ahead log), replacing `target`'s."""
+    if source.with_name(source.name + ".wal").exists():
+        raise HarnessError(f"{source} has a write-ahead log: it is open or was not closed cleanly")
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
 
 
 def load_via_loader(run: Run, config: demo_scaled.ScaledConfig, months: list[str], replace: bool) -> dict[str, Any]:
@@ -594,7 +643,15 @@ def phase_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None, s
     def loaded(load: dict[str, Any]) -> str:
         return f"{load.get('rows', 0):,} rows, {load.get('rows_per_second') or 0:,} rows/s"
 
-    full, floor = report.get("dbt_full_build", {}), report.get("floor", {})
+    def runs(part: dict[str, Any]) -> str:
+        times = part.get("runs_seconds", [])
+        return f"; median of {len(times)} runs: {', '.join(f'{t:.1f}' for t in times)} s" if len(times) > 1 else ""
+
+    full, floor, incremental = (
+        report.get("dbt_full_build", {}),
+        report.get("floor", {}),
+        report.get("dbt_incremental_build", {}),
+    )
     new, revision, published = (
         report.get("new_month_load", {}),
         report.get("revision_load", {}),
@@ -607,18 +664,18 @@ def phase_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None, s
         (
             "dbt build --full-refresh",
             "dbt_full_build",
-            f"{models_and_tests(full)}, overhead {full.get('overhead_seconds', 0):.1f} s",
+            f"{models_and_tests(full)}, overhead {full.get('overhead_seconds', 0):.1f} s{runs(full)}",
         ),
         (
             "floor (bench/floor.sql)",
             "floor",
-            "equal to the marts" if floor.get("all_equal") else "NOT equal to the marts",
+            ("equal to the marts" if floor.get("all_equal") else "NOT equal to the marts") + runs(floor),
         ),
-        (f"load {new.get('month', '')} via loader", "new_month_load", loaded(new)),
+        (f"load {new.get('month', '')} via loader", "new_month_load", loaded(new) + runs(new)),
         (
             "dbt build (incremental, +1 month)",
             "dbt_incremental_build",
-            models_and_tests(report.get("dbt_incremental_build", {})),
+            models_and_tests(incremental) + runs(incremental),
         ),
         (
             f"reload {revision.get('first_month', '')}..{revision.get('last_month', '')} via loader (revisions)",

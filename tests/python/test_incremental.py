@@ -197,17 +197,29 @@ def test_a_partition_period_that_flags_no_month_fails_its_test(built: Path) -> N
     assert failing == {"assert_load_manifest_periods_are_census_months_or_years"}
 
 
+def _assert_a_table_from_an_older_version_stops_the_build(
+    built: Path, alteration: str, message: str, table: str
+) -> None:
+    """After `alteration` (the table as an older version left it), an incremental run stops with `message` and the
+    command that rebuilds the table, and that command then runs."""
+    with duckdb.connect(str(built)) as con:
+        con.execute(alteration)
+    result = run_dbt(built, "run", *MODELS, check=False)
+    assert result.returncode != 0
+    assert message in result.stdout
+    assert f"dbt build --full-refresh --select {table}+" in result.stdout
+    run_dbt(built, "run", "--full-refresh", "--select", f"{table}+")
+
+
 def test_a_table_without_its_watermark_column_is_not_built_on(built: Path) -> None:
     """An incremental table built by an older version without `built_at` cannot tell which months it lacks: the
     build stops with the command that rebuilds it, instead of a binder error (or a guess)."""
-    with duckdb.connect(str(built)) as con:
-        con.execute("alter table intermediate.int_trade_monthly__world_total drop column built_at")
-    result = run_dbt(built, "run", *MODELS, check=False)
-    assert result.returncode != 0
-    assert 'int_trade_monthly__world_total" has no built_at column (built by an older version)' in result.stdout
-    assert "dbt build --full-refresh --select int_trade_monthly__world_total+" in result.stdout
-
-    run_dbt(built, "run", "--full-refresh", "--select", "int_trade_monthly__world_total+")
+    _assert_a_table_from_an_older_version_stops_the_build(
+        built,
+        "alter table intermediate.int_trade_monthly__world_total drop column built_at",
+        'int_trade_monthly__world_total" has no built_at column (built by an older version)',
+        "int_trade_monthly__world_total",
+    )
     with duckdb.connect(str(built), read_only=True) as con:
         world_rows = con.execute(
             "select (select count(*) from raw.census_imports where cty_code = '-') "
@@ -359,14 +371,12 @@ def test_a_null_in_a_constrained_mart_column_stops_the_build_and_keeps_the_mart(
 def test_a_fact_created_without_its_not_null_constraints_is_not_built_on(built: Path) -> None:
     """The fact takes its not_null constraints only when its table is created. One created without them (by an older
     version) would take nulls unchecked, so an incremental build stops and says how to rebuild it."""
-    with duckdb.connect(str(built)) as con:
-        con.execute("alter table marts.fct_trade_monthly alter column cty_code drop not null")
-    result = run_dbt(built, "run", *MODELS, check=False)
-    assert result.returncode != 0
-    assert "without the not_null constraints of columns cty_code (by an older version)" in result.stdout
-    assert "dbt build --full-refresh --select fct_trade_monthly+" in result.stdout
-
-    run_dbt(built, "run", "--full-refresh", *MODELS)
+    _assert_a_table_from_an_older_version_stops_the_build(
+        built,
+        "alter table marts.fct_trade_monthly alter column cty_code drop not null",
+        "without the not_null constraints of columns cty_code (by an older version)",
+        "fct_trade_monthly",
+    )
     with duckdb.connect(str(built)) as con, pytest.raises(duckdb.ConstraintException):
         con.execute(
             "update marts.fct_trade_monthly set cty_code = null "

@@ -81,9 +81,10 @@
 {#- The (flow, Census month) slices with a trade partition loaded after their flow's watermark (every slice of a
     flow without one), from the load manifest, read when the model runs: a list of [flow, census_period]. A
     partition revised or refetched empty flags its months though it left no new rows; a country-year
-    partition ('YYYY') flags the year's twelve. Loads never overlap a build (the warehouse takes one writer),
-    so a model whose watermark is the start of its latest build (`built_at`) misses no load. Models that
-    use it declare `-- depends_on: {{ ref('stg_census__load_manifest') }}`. -#}
+    partition ('YYYY') flags the year's twelve. Loads never overlap a build (dbt holds the warehouse open for
+    the whole invocation, `keep_open`, and DuckDB takes one writer), so a model whose watermark is the start
+    of its latest build (`built_at`) misses no load stamped by the same clock. Models that use it declare
+    `-- depends_on: {{ ref('stg_census__load_manifest') }}`. -#}
 {% macro slices_loaded_since(watermarks) -%}
     {%- set slices = [] -%}
     {%- if execute -%}

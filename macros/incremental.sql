@@ -43,17 +43,10 @@
 
 {#- The latest `column` per flow already in this incremental model, read when the model runs. The filter
     then reaches the warehouse as a constant, which it prunes storage with (a join to a subquery is not
-    pruned: it scans the whole history). A table built by an older version without the column stops the
-    build with the one command that rebuilds it. -#}
+    pruned: it scans the whole history). -#}
 {% macro watermarks_by_flow(column) -%}
     {%- set watermarks = {} -%}
     {%- if execute -%}
-        {%- if column not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-            {{ exceptions.raise_compiler_error(
-                this ~ " has no " ~ column ~ " column (built by an older version). Rebuild it once with: "
-                ~ "dbt build --full-refresh --select " ~ this.identifier ~ "+"
-            ) }}
-        {%- endif -%}
         {%- set query -%}
             select flow, cast(max({{ column }}) as {{ dbt.type_string() }}) from {{ this }} group by 1
         {%- endset -%}
@@ -81,9 +74,7 @@
 {#- The (flow, Census month) slices with a trade partition loaded after their flow's watermark (every slice of a
     flow without one), from the load manifest, read when the model runs: a list of [flow, census_period]. A
     partition revised or refetched empty flags its months though it left no new rows; a country-year
-    partition ('YYYY') flags the year's twelve. Loads never overlap a build (dbt holds the warehouse open for
-    the whole invocation, `keep_open`, and DuckDB takes one writer), so a model whose watermark is the start
-    of its latest build (`built_at`) misses no load stamped by the same clock. Models that use it declare
+    partition ('YYYY') flags the year's twelve. Models that use it declare
     `-- depends_on: {{ ref('stg_census__load_manifest') }}`. -#}
 {% macro slices_loaded_since(watermarks) -%}
     {%- set slices = [] -%}
@@ -106,12 +97,54 @@
     {{ return(slices) }}
 {%- endmacro %}
 
+{#- The record of the loads an incremental model built from the raw trade views has taken in: one row per flow
+    with the latest manifest `loaded_at` when it was last built. Its post-hook (record_loads_applied) rewrites it
+    in the transaction that writes the model's rows. The watermark compares loader timestamps with loader
+    timestamps (no second clock), and it moves even when the flagged months gave the model no rows. -#}
+{% macro loads_applied_relation() -%}
+    {{ return(bookkeeping_relation(this.identifier ~ '__loads_applied')) }}
+{%- endmacro %}
+
+{% macro record_loads_applied() -%}
+    {%- if execute -%}
+        {%- set relation = loads_applied_relation() -%}
+        {%- do adapter.drop_relation(relation) -%}
+        create table {{ relation }} as
+        select
+            flow,
+            max(loaded_at) as loaded_through
+        from {{ ref('stg_census__load_manifest') }}
+        group by flow
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The flows' watermarks from that record; none (every month re-read once) when the model has no record, as
+    one built by an older version. Loads never land inside a build (dbt holds the warehouse open for the
+    whole invocation, `keep_open`, and DuckDB takes one writer), so the record misses none. -#}
+{% macro loads_applied_watermarks() -%}
+    {%- set watermarks = {} -%}
+    {%- if execute -%}
+        {%- set relation = loads_applied_relation() -%}
+        {%- if adapter.get_relation(
+            database=relation.database, schema=relation.schema, identifier=relation.identifier
+        ) is not none -%}
+            {%- set query -%}
+                select flow, cast(loaded_through as {{ dbt.type_string() }}) from {{ relation }}
+            {%- endset -%}
+            {%- for flow, loaded_through in run_query(query).rows -%}
+                {%- do watermarks.update({flow: loaded_through}) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(watermarks) }}
+{%- endmacro %}
+
 {#- For an incremental model built from the raw trade views: the rows of the (flow, month) slices loaded
     after its latest build (census_period constants, which the warehouse prunes storage with), re-read
     whole, and every row of `whole_flows`; every row when the model is built from scratch. -#}
 {% macro loaded_since_last_build(whole_flows=[]) -%}
     {%- if is_incremental() -%}
-        {{ in_slices(slices_loaded_since(watermarks_by_flow('built_at')), whole_flows) }}
+        {{ in_slices(slices_loaded_since(loads_applied_watermarks()), whole_flows) }}
     {%- else -%}
         1 = 1
     {%- endif -%}

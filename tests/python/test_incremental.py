@@ -3,7 +3,7 @@ revises a month, and after labels or chapter exclusions change."""
 
 import json
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -197,36 +197,50 @@ def test_a_partition_period_that_flags_no_month_fails_its_test(built: Path) -> N
     assert failing == {"assert_load_manifest_periods_are_census_months_or_years"}
 
 
-def _assert_a_table_from_an_older_version_stops_the_build(
-    built: Path, alteration: str, message: str, table: str
-) -> None:
-    """After `alteration` (the table as an older version left it), an incremental run stops with `message` and the
-    command that rebuilds the table, and that command then runs."""
+def test_a_load_stamped_before_the_latest_build_by_a_slower_clock_is_taken_in(built: Path, tmp_path: Path) -> None:
+    """The watermark is the latest load each model took in, not the time of its build: a load whose clock runs
+    behind dbt's (stamped before the latest build started, after every load that build saw) is still new."""
+    _load_month(built, "imports", "2026-01", "2026-02", "1.1")
     with duckdb.connect(str(built)) as con:
-        con.execute(alteration)
-    result = run_dbt(built, "run", *MODELS, check=False)
-    assert result.returncode != 0
-    assert message in result.stdout
-    assert f"dbt build --full-refresh --select {table}+" in result.stdout
-    run_dbt(built, "run", "--full-refresh", "--select", f"{table}+")
-
-
-def test_a_table_without_its_watermark_column_is_not_built_on(built: Path) -> None:
-    """An incremental table built by an older version without `built_at` cannot tell which months it lacks: the
-    build stops with the command that rebuilds it, instead of a binder error (or a guess)."""
-    _assert_a_table_from_an_older_version_stops_the_build(
-        built,
-        "alter table intermediate.int_trade_monthly__world_total drop column built_at",
-        'int_trade_monthly__world_total" has no built_at column (built by an older version)',
-        "int_trade_monthly__world_total",
-    )
+        seen, built_at = con.execute(
+            "select (select loaded_through from intermediate.fct_trade_monthly__loads_applied "
+            "where flow = 'imports'), (select max(built_at) from marts.fct_trade_monthly)"
+        ).fetchone()
+        stamp = seen + timedelta(milliseconds=1)
+        assert stamp < built_at
+        for table in ("raw.census_imports", "raw.load_manifest"):
+            con.execute(f"update {table} set loaded_at = ? where partition_id = 'imports/2026-02/ALL'", [stamp])
+    _assert_incremental_run_equals_full_refresh(built, tmp_path)
     with duckdb.connect(str(built), read_only=True) as con:
-        world_rows = con.execute(
-            "select (select count(*) from raw.census_imports where cty_code = '-') "
-            "+ (select count(*) from raw.census_exports where cty_code = '-')"
-        ).fetchone()[0]
-        rebuilt = con.execute("select count(*), count(built_at) from intermediate.int_trade_monthly__world_total")
-        assert rebuilt.fetchone() == (world_rows, world_rows) and world_rows > 0
+        new_month = con.execute(
+            "select count(*) from marts.fct_trade_monthly where flow = 'imports' and month = date '2026-02-01'"
+        )
+        assert new_month.fetchone()[0] > 0
+
+
+def test_a_model_without_its_record_of_loads_rereads_every_month(built: Path) -> None:
+    """A model keeps, with its rows, the latest load it took in. Without that record (built by an older version)
+    it cannot tell which months it lacks, so it re-reads them all once; with it, it re-reads only new loads."""
+    world_rows = (
+        "select (select count(*) from intermediate.int_trade_monthly__world_total where census_period = '2025-06'), "
+        "(select count(*) from raw.census_imports where time = '2025-06' and cty_code = '-') "
+        "+ (select count(*) from raw.census_exports where time = '2025-06' and cty_code = '-')"
+    )
+    with duckdb.connect(str(built)) as con:
+        con.execute("delete from intermediate.int_trade_monthly__world_total where census_period = '2025-06'")
+        in_table, in_raw = con.execute(world_rows).fetchone()
+    assert (in_table, in_raw > 0) == (0, True)
+    run_dbt(built, "run", *MODELS)  # nothing loaded since its build: the month stays missing
+    with duckdb.connect(str(built)) as con:
+        assert con.execute(world_rows).fetchone() == (0, in_raw)
+        con.execute("drop table intermediate.int_trade_monthly__world_total__loads_applied")
+    run_dbt(built, "run", *MODELS)
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute(world_rows).fetchone() == (in_raw, in_raw)
+        assert (
+            con.execute("select count(*) from intermediate.int_trade_monthly__world_total__loads_applied").fetchone()[0]
+            == 2
+        )
 
 
 def test_changed_labels_rebuild_their_flow(built: Path, tmp_path: Path) -> None:
@@ -371,12 +385,14 @@ def test_a_null_in_a_constrained_mart_column_stops_the_build_and_keeps_the_mart(
 def test_a_fact_created_without_its_not_null_constraints_is_not_built_on(built: Path) -> None:
     """The fact takes its not_null constraints only when its table is created. One created without them (by an older
     version) would take nulls unchecked, so an incremental build stops and says how to rebuild it."""
-    _assert_a_table_from_an_older_version_stops_the_build(
-        built,
-        "alter table marts.fct_trade_monthly alter column cty_code drop not null",
-        "without the not_null constraints of columns cty_code (by an older version)",
-        "fct_trade_monthly",
-    )
+    with duckdb.connect(str(built)) as con:
+        con.execute("alter table marts.fct_trade_monthly alter column cty_code drop not null")
+    result = run_dbt(built, "run", *MODELS, check=False)
+    assert result.returncode != 0
+    assert "without the not_null constraints of columns cty_code (by an older version)" in result.stdout
+    assert "dbt build --full-refresh --select fct_trade_monthly+" in result.stdout
+
+    run_dbt(built, "run", "--full-refresh", "--select", "fct_trade_monthly+")
     with duckdb.connect(str(built)) as con, pytest.raises(duckdb.ConstraintException):
         con.execute(
             "update marts.fct_trade_monthly set cty_code = null "

@@ -7,7 +7,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['flow', 'census_period'],
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ record_loads_applied() }}"
     )
 }}
 
@@ -54,8 +55,7 @@ final as (
         census_period,
         cty_code,
         cty_name,
-        max(loaded_at) as loaded_at,
-        {{ build_timestamp() }} as built_at
+        max(loaded_at) as loaded_at
 
     from reported
     -- Months with partitions loaded (or revised) after this table's latest build, re-read whole.

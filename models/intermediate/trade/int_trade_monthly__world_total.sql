@@ -7,7 +7,8 @@
         incremental_strategy='delete+insert',
         unique_key=['flow', 'month'],
         on_schema_change='fail',
-        pre_hook="{{ delete_slices_loaded_since_last_build() }}"
+        pre_hook="{{ delete_slices_loaded_since_last_build() }}",
+        post_hook="{{ record_loads_applied() }}"
     )
 }}
 
@@ -39,8 +40,7 @@ unioned as (
         value_general_imports,
         duty_calculated,
         is_synthetic,
-        loaded_at,
-        {{ build_timestamp() }} as built_at
+        loaded_at
 
     from imports
     where {{ is_census_country_level('cty_code', 'world') }}
@@ -57,8 +57,7 @@ unioned as (
         {{ money('null') }} as value_general_imports,
         {{ money('null') }} as duty_calculated,
         is_synthetic,
-        loaded_at,
-        {{ build_timestamp() }} as built_at
+        loaded_at
 
     from exports
     where {{ is_census_country_level('cty_code', 'world') }}

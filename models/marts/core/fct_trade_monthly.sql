@@ -1,7 +1,7 @@
 {#- Incremental by flow and month: a build reprocesses only the months with Census partitions
     loaded (or revised, or refetched empty) after its latest build (the load manifest), and every
-    month of a flow whose labels or chapter exclusions changed (macro relabelled_flows; the post-hook
-    records the labels each build used).
+    month of a flow whose labels or chapter exclusions changed (macro relabelled_flows). The
+    post-hooks record the labels and the loads each build took in.
     `dbt build --full-refresh --select fct_trade_monthly+` rebuilds everything; both paths give the
     same table (tests/python/test_incremental.py). -#}
 {{
@@ -10,7 +10,7 @@
         incremental_strategy='delete+insert',
         unique_key=['flow', 'month'],
         on_schema_change='fail',
-        post_hook="{{ record_applied_labels() }}"
+        post_hook=["{{ record_applied_labels() }}", "{{ record_loads_applied() }}"]
     )
 }}
 

@@ -110,7 +110,16 @@ def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
             raise UserError(f"warehouse {db_path} does not exist; load data first (e.g. `aitrade demo`)")
         return duckdb.connect(str(db_path), read_only=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    try:
+        con = duckdb.connect(str(db_path))
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        # dbt holds the warehouse for a whole build (keep_open), so that no load lands between two models
+        raise UserError(
+            f"warehouse {db_path} is in use by another process (a running `dbt build` or load?); run this again "
+            f"when it finishes. DuckDB said: {error}"
+        ) from error
     ensure_raw_schema(con)
     return con
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -345,3 +347,27 @@ def test_batch_loads_in_one_transaction_and_rejects_as_a_whole(con, tmp_path: Pa
         )
     assert state(con) == before
     assert warehouse.load_trade_partitions(con, [], tmp_path / "land") == []
+
+
+def test_a_warehouse_held_by_another_process_gives_a_clear_error(tmp_path: Path) -> None:
+    """A dbt build holds the warehouse for its whole run (keep_open); a load started meanwhile says what to do."""
+    db_path = tmp_path / "warehouse.duckdb"
+    warehouse.connect(db_path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()",
+            str(db_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(UserError, match=r"in use by another process \(a running `dbt build` or load\?\)"):
+            warehouse.connect(db_path)
+    finally:
+        holder.communicate("", timeout=30)
+    warehouse.connect(db_path).close()  # free again once the holder is gone

@@ -45,13 +45,18 @@
     then reaches the warehouse as a constant, which it prunes storage with (a join to a subquery is not
     pruned: it scans the whole history). -#}
 {% macro watermarks_by_flow(column) -%}
+    {{ return(watermarks_from('select flow, max(' ~ column ~ ') from ' ~ this ~ ' group by 1')) }}
+{%- endmacro %}
+
+{#- {flow: timestamp as text} from `query`'s (flow, timestamp) rows, read when the model runs. -#}
+{% macro watermarks_from(query) -%}
     {%- set watermarks = {} -%}
     {%- if execute -%}
-        {%- set query -%}
-            select flow, cast(max({{ column }}) as {{ dbt.type_string() }}) from {{ this }} group by 1
+        {%- set as_text -%}
+            select flow, cast(watermark as {{ dbt.type_string() }}) from ({{ query }}) as watermarks (flow, watermark)
         {%- endset -%}
-        {%- for row in run_query(query).rows -%}
-            {%- do watermarks.update({row[0]: row[1]}) -%}
+        {%- for flow, watermark in run_query(as_text).rows -%}
+            {%- do watermarks.update({flow: watermark}) -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return(watermarks) }}
@@ -107,14 +112,10 @@
 
 {% macro record_loads_applied() -%}
     {%- if execute -%}
-        {%- set relation = loads_applied_relation() -%}
-        {%- do adapter.drop_relation(relation) -%}
-        create table {{ relation }} as
-        select
-            flow,
-            max(loaded_at) as loaded_through
-        from {{ ref('stg_census__load_manifest') }}
-        group by flow
+        {{ replace_bookkeeping_table(
+            loads_applied_relation(),
+            'select flow, max(loaded_at) as loaded_through from ' ~ ref('stg_census__load_manifest') ~ ' group by flow'
+        ) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -122,21 +123,11 @@
     one built by an older version. Loads never land inside a build (dbt holds the warehouse open for the
     whole invocation, `keep_open`, and DuckDB takes one writer), so the record misses none. -#}
 {% macro loads_applied_watermarks() -%}
-    {%- set watermarks = {} -%}
-    {%- if execute -%}
-        {%- set relation = loads_applied_relation() -%}
-        {%- if adapter.get_relation(
-            database=relation.database, schema=relation.schema, identifier=relation.identifier
-        ) is not none -%}
-            {%- set query -%}
-                select flow, cast(loaded_through as {{ dbt.type_string() }}) from {{ relation }}
-            {%- endset -%}
-            {%- for flow, loaded_through in run_query(query).rows -%}
-                {%- do watermarks.update({flow: loaded_through}) -%}
-            {%- endfor -%}
-        {%- endif -%}
+    {%- set relation = loads_applied_relation() -%}
+    {%- if not execute or not relation_exists(relation) -%}
+        {{ return({}) }}
     {%- endif -%}
-    {{ return(watermarks) }}
+    {{ return(watermarks_from('select flow, loaded_through from ' ~ relation)) }}
 {%- endmacro %}
 
 {#- For an incremental model built from the raw trade views: the rows of the (flow, month) slices loaded
@@ -259,9 +250,7 @@
 {#- fct_trade_monthly's post-hook: replace the record of the labels it was built with. -#}
 {% macro record_applied_labels() -%}
     {%- if execute -%}
-        {%- set relation = applied_labels_relation() -%}
-        {%- do adapter.drop_relation(relation) -%}
-        create table {{ relation }} as {{ label_state_sql() }}
+        {{ replace_bookkeeping_table(applied_labels_relation(), label_state_sql()) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -273,9 +262,7 @@
         {{ return(all_flows) }}
     {%- endif -%}
     {%- set applied = applied_labels_relation() -%}
-    {%- if adapter.get_relation(
-        database=applied.database, schema=applied.schema, identifier=applied.identifier
-    ) is none -%}
+    {%- if not relation_exists(applied) -%}
         {{ return(all_flows) }}
     {%- endif -%}
     {%- set query -%}

@@ -73,6 +73,20 @@
     {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=identifier, type='table')) }}
 {%- endmacro %}
 
+{#- Whether `relation` (e.g. a bookkeeping table) exists in the warehouse. -#}
+{% macro relation_exists(relation) -%}
+    {{ return(adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    ) is not none) }}
+{%- endmacro %}
+
+{#- A bookkeeping post-hook (called only when executing: the relation needs the graph): replaces `relation`
+    with the rows of `sql`, in the transaction of the model's rows. -#}
+{% macro replace_bookkeeping_table(relation, sql) -%}
+    {%- do adapter.drop_relation(relation) -%}
+    create table {{ relation }} as {{ sql }}
+{%- endmacro %}
+
 {% macro test_scope_marks_relation() -%}
     {{ return(bookkeeping_relation('test_scope_marks')) }}
 {%- endmacro %}
@@ -84,8 +98,7 @@
 {% macro test_scope_state(model_name) -%}
     {%- set marks = test_scope_marks_relation() -%}
     {%- set relation = built_relation(model_name) -%}
-    {%- if relation is none
-        or adapter.get_relation(database=marks.database, schema=marks.schema, identifier=marks.identifier) is none -%}
+    {%- if relation is none or not relation_exists(marks) -%}
         {{ return({'mark': none, 'periods': []}) }}
     {%- endif -%}
     {%- set mark_sql = 'select max(tested_through) from ' ~ marks ~ " where model_name = '" ~ model_name ~ "'" -%}

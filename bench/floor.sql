@@ -16,6 +16,7 @@ with candidates as (
         hs10,
         relevance,
         primary_category,
+        confidence,
         label_source,
         case when model is not null then 2 else 3 end as precedence,
         coalesce(classified_at, loaded_at) as labelled_at
@@ -26,6 +27,7 @@ with candidates as (
         cast(hs10 as varchar),
         relevance,
         category,
+        null,
         'override:' || author,
         0,
         null
@@ -36,7 +38,9 @@ select
     flow,
     hs10,
     relevance,
-    primary_category
+    primary_category,
+    confidence,
+    label_source
 from candidates
 qualify row_number() over (
     partition by flow, hs10 order by precedence, labelled_at desc nulls last, label_source

@@ -116,7 +116,7 @@ def publish(
             for mart in tqdm(marts, desc="publish parquet", unit="mart", disable=not progress):
                 tmp = marts_dir / f".{mart}.parquet{tag}"
                 con.execute(
-                    f"copy (select * from {MARTS_SCHEMA}.{_ident(mart)}) to '{_literal(str(tmp))}' "
+                    f"copy (select * from {MARTS_SCHEMA}.{_ident(mart)}) to '{sql_literal(str(tmp))}' "
                     "(format parquet, compression zstd)"
                 )
                 tmp_parquet[mart] = tmp
@@ -153,7 +153,7 @@ def _attach_source(con: duckdb.DuckDBPyConnection, db_path: Path, lock_wait_seco
     deadline = time.monotonic() + max(lock_wait_seconds, 0.0)
     while True:
         try:
-            con.execute(f"attach '{_literal(str(db_path))}' as {_SOURCE_ALIAS} (read_only)")
+            con.execute(f"attach '{sql_literal(str(db_path))}' as {_SOURCE_ALIAS} (read_only)")
             return
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
@@ -232,7 +232,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, mart: str) -> No
         [_SOURCE_ALIAS, schema, mart, _SOURCE_ALIAS, schema, mart],
     ).fetchone()
     if comment and comment[0]:
-        con.execute(f"comment on table {MARTS_SCHEMA}.{_ident(mart)} is '{_literal(comment[0])}'")
+        con.execute(f"comment on table {MARTS_SCHEMA}.{_ident(mart)} is '{sql_literal(comment[0])}'")
     columns = con.execute(
         """
         select column_name, comment from duckdb_columns()
@@ -241,7 +241,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, mart: str) -> No
         [_SOURCE_ALIAS, schema, mart],
     ).fetchall()
     for column, text in columns:
-        con.execute(f"comment on column {MARTS_SCHEMA}.{_ident(mart)}.{_ident(column)} is '{_literal(text)}'")
+        con.execute(f"comment on column {MARTS_SCHEMA}.{_ident(mart)}.{_ident(column)} is '{sql_literal(text)}'")
 
 
 def _write_manifest(marts_dir: Path, marts: list[PublishedMart], published_at: datetime, db_path: Path) -> None:
@@ -291,5 +291,6 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
+    """`text` inside single quotes of a SQL string literal (statements such as ATTACH take no parameters)."""
     return text.replace("'", "''")

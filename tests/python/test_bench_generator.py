@@ -15,6 +15,7 @@ from bench.harness import (
     _union_length,
     check_timeable,
     compare,
+    compare_by_checksum,
     load_via_loader,
     summarize_run_results,
     targets,
@@ -182,6 +183,45 @@ def test_floor_comparison_detects_a_difference(tmp_path: Path) -> None:
         2,
     )
     assert compare(con, FloorCheck("f", "missing", ("k",)))["status"] == "skipped"
+    con.close()
+
+
+def test_fact_checksum_comparison_names_what_differs(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute(f"attach '{tmp_path / 'copy.duckdb'}' as copy")
+    con.execute("create schema marts")
+    rows = "('a', 1::decimal(38,2), 'x', now()), ('b', 2, 'y', now()), ('c', 2, null, now())"
+    con.execute(f"create table marts.f as select * from (values {rows}) t(k, v, s, built_at)")
+    # another row order and no built_at (the column left out): equal
+    con.execute("create table copy.f as select k, v, s from marts.f order by k desc")
+
+    def check() -> tuple[str, int, int, bool, list[str]]:
+        result = compare_by_checksum(con, "copy.main", "f", "built_at")
+        return (
+            result["status"],
+            result["floor_rows"],
+            result["mart_rows"],
+            result["rows_equal"],
+            result["differing_columns"],
+        )
+
+    assert check() == ("equal", 3, 3, True, [])
+    con.execute("update copy.f set v = 2.01 where k = 'a'")
+    assert check() == ("DIFFERENT", 3, 3, False, ["v"])
+    # two rows trading their values keep every column's checksum: the row checksum catches it
+    con.execute(
+        "update copy.f set v = 1 where k = 'a'; update copy.f set s = case k when 'a' then 'y' else 'x' end "
+        "where k in ('a', 'b')"
+    )
+    assert check() == ("DIFFERENT", 3, 3, False, [])
+    con.execute("update copy.f set s = case k when 'a' then 'x' else 'y' end where k in ('a', 'b')")
+    con.execute("update copy.f set s = 'z' where k = 'c'")  # null to a value
+    assert check() == ("DIFFERENT", 3, 3, False, ["s"])
+    con.execute("update copy.f set s = null where k = 'c'; insert into copy.f values ('a', 1, 'x')")
+    assert check() == ("DIFFERENT", 4, 3, False, ["k", "v", "s"])
+    con.execute("alter table copy.f drop column s")
+    assert compare_by_checksum(con, "copy.main", "f", "built_at")["status"] == "skipped"
+    assert compare_by_checksum(con, "copy.main", "missing", "built_at")["status"] == "skipped"
     con.close()
 
 

@@ -97,6 +97,7 @@ def test_printed_and_readme_tables_show_every_phase_with_its_time(
         "dbt parse",
         "dbt build --full-refresh",
         "floor (bench/floor.sql)",
+        "the fact alone, no dbt (bench/floor_fact.sql)",
         "load 2026-02 via loader",
         "dbt build (incremental, +1 month)",
         "reload 2025-01..2026-01 via loader (revisions)",
@@ -104,6 +105,7 @@ def test_printed_and_readme_tables_show_every_phase_with_its_time(
         "aitrade publish (serving copy + parquet)",
     ]
     seconds = {name: value for name, value, _, _ in phases}
+    assert seconds["the fact alone, no dbt (bench/floor_fact.sql)"] == report["floor"]["fact"]["seconds"] > 0
     assert seconds["dbt build --full-refresh"] == report["dbt_full_build"]["wall_seconds"]
     assert seconds["reload 2025-01..2026-01 via loader (revisions)"] == report["revision_load"]["seconds"]
     printed, markdown = format_table(report).splitlines(), format_markdown(report).splitlines()
@@ -165,12 +167,20 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
         check = floor["checks"][name]
         assert check["status"] == "equal", check
         assert check["floor_rows"] == check["mart_rows"] > 0
+    # the fact written without dbt is the mart, row for row (the full build's fact: no month loaded since)
+    fact_check = floor["fact"]["check"]
+    assert (fact_check["status"], fact_check["rows_equal"], fact_check["differing_columns"]) == ("equal", True, [])
+    assert fact_check["floor_rows"] == fact_check["mart_rows"] > 0 and "built_at" not in fact_check["columns"]
+    assert not (Path(report["config"]["work"]) / "floor_fact.duckdb").exists()
 
     assert report["publish"]["marts"] >= 4 and report["publish"]["rows"] > 0 and report["publish"]["serving_bytes"] > 0
 
     ratios = report["ratios"]
     full, incremental = report["dbt_full_build"], report["dbt_incremental_build"]
     assert ratios["models_vs_floor"] == round(full["models_seconds"] / floor["seconds"], 3)
+    assert ratios["models_vs_floor_and_fact"] == round(
+        full["models_seconds"] / (floor["seconds"] + floor["fact"]["seconds"]), 3
+    )
     assert ratios["incremental_vs_full"] == round(incremental["wall_seconds"] / full["wall_seconds"], 3)
     assert ratios["peak_memory_full_build_gb"] == full["peak_rss_gb"]
     assert set(report["targets"]) == {

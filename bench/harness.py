@@ -128,7 +128,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026, help="generator seed")
     parser.add_argument("--first-month", default=demo_scaled.FIRST_MONTH, help="first month of the history")
     parser.add_argument("--last-month", default=demo_scaled.LAST_MONTH, help="last month of the history")
-    parser.add_argument("--work", type=Path, default=REPO_ROOT / "data" / "bench", help="scratch folder (erased)")
+    parser.add_argument("--work", type=Path, default=REPO_ROOT / "data" / "bench", help="scratch folder (erased first)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="report file (default bench/results/latest.json)")
     parser.add_argument(
         "--select", default=None, help="dbt selection for both builds (default: everything; e.g. for a smoke run)"
@@ -140,7 +140,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="runs of the full build, the floor and the new-month build; the report keeps the median (default 3)",
     )
     parser.add_argument("--skip-census-load", action="store_true", help="do not run bench/census_load.py")
-    parser.add_argument("--keep", action="store_true", help="keep the warehouse and generated files afterwards")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the warehouse and generated files afterwards (each dbt run's output is always kept)",
+    )
     parser.add_argument(
         "--markdown", type=Path, default=None, metavar="REPORT", help="print an existing report as markdown and exit"
     )
@@ -172,8 +176,18 @@ def main(argv: list[str] | None = None) -> int:
     if status:
         print(f"bench harness FAILED: {run.report['error']}", file=sys.stderr)
     elif not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_all_but_dbt_output(work)
     return status
+
+
+def remove_all_but_dbt_output(work: Path) -> None:
+    """Free the work folder's gigabytes (warehouse, generated files, copies) but keep each dbt run's output and
+    run_results.json, which the report points at."""
+    for path in work.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif not path.name.startswith("dbt_"):
+            path.unlink(missing_ok=True)
 
 
 def measure(run: Run) -> None:
@@ -236,12 +250,12 @@ def measure(run: Run) -> None:
     }
 
     # 3. dbt parse, 4. full build
-    report["dbt_parse"] = timed_dbt(run, ["parse"], summarize=False)
+    report["dbt_parse"] = timed_dbt(run, "parse", ["parse"], summarize=False)
     # a partial selection runs only the tests whose parents are all selected
     select = ["--select", *run.args.select.split(), "--indirect-selection", "cautious"] if run.args.select else []
     build = [*PRODUCTION_BUILD, *select]
     # The timed phases the ratios divide run `--repeat` times (the machine's speed varies from run to run).
-    report["dbt_full_build"] = median_run(args.repeat, lambda: timed_dbt(run, [*build, "--full-refresh"]))
+    report["dbt_full_build"] = median_run(args.repeat, lambda: timed_dbt(run, "full_build", [*build, "--full-refresh"]))
     report["warehouse_bytes_after_full_build"] = file_size(run.db)
 
     # 5. floor, checked equal to the marts
@@ -257,7 +271,7 @@ def measure(run: Run) -> None:
         if loads:
             copy_closed_warehouse(snapshot, run.db)
         loads.append(load_via_loader(run, config, [demo_scaled.NEXT_MONTH], replace=False))
-        return timed_dbt(run, build)
+        return timed_dbt(run, "incremental_build", build)
 
     report["dbt_incremental_build"] = median_run(args.repeat, new_month_build)
     snapshot.unlink()
@@ -273,7 +287,7 @@ def measure(run: Run) -> None:
         "last_month": revised[-1],
         **load_via_loader(run, config, revised, replace=True),
     }
-    report["dbt_revision_build"] = timed_dbt(run, build)
+    report["dbt_revision_build"] = timed_dbt(run, "revision_build", build)
 
     # the BI copies a monthly refresh ends with (aitrade publish)
     with PeakTreeMemory() as memory:
@@ -378,12 +392,13 @@ def dbt_version() -> str | None:
         return None
 
 
-def timed_dbt(run: Run, command: list[str], summarize: bool = True) -> dict[str, Any]:
-    """Run dbt in a subprocess, timing it and sampling its process tree's memory; summarize run_results.json."""
+def timed_dbt(run: Run, phase: str, command: list[str], summarize: bool = True) -> dict[str, Any]:
+    """Run dbt in a subprocess, timing it and sampling its process tree's memory; summarize run_results.json.
+    Each run of a phase keeps its own output and run_results.json in the work folder (`dbt_<phase>_<n>.*`)."""
     target = run.work / "dbt_target"
     results_path = target / "run_results.json"
     results_path.unlink(missing_ok=True)
-    log_path = run.work / f"dbt_{command[0]}_{'full' if '--full-refresh' in command else 'default'}.log"
+    log_path = run.work / f"dbt_{phase}_{len(list(run.work.glob(f'dbt_{phase}_*.log'))) + 1}.log"
     with PeakTreeMemory(include_self=False) as memory, open(log_path, "w") as log:
         started = time.perf_counter()
         done = subprocess.run(
@@ -401,6 +416,7 @@ def timed_dbt(run: Run, command: list[str], summarize: bool = True) -> dict[str,
         if not results_path.is_file():
             raise HarnessError(f"`dbt {' '.join(command)}` wrote no run_results.json; see {log_path}")
         summary.update(summarize_run_results(json.loads(results_path.read_text()), wall))
+        summary["run_results"] = str(shutil.copyfile(results_path, log_path.with_suffix(".run_results.json")))
         check_timeable(summary, log_path)
     elif done.returncode != 0:
         raise HarnessError(f"`dbt {' '.join(command)}` failed (exit {done.returncode}); see {log_path}")

@@ -159,6 +159,20 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
         runs = report[section]["runs_seconds"]
         assert len(runs) == 2 and report[section][key] == min(runs), section
     assert "runs_seconds" not in report["dbt_revision_build"]
+    # every run keeps its own dbt output and run_results.json; the report points at the median run's
+    work = Path(report["config"]["work"])
+    for section, phase, count in (
+        ("dbt_full_build", "full_build", 2),
+        ("dbt_incremental_build", "incremental_build", 2),
+        ("dbt_revision_build", "revision_build", 1),
+    ):
+        logs = sorted(work.glob(f"dbt_{phase}_*.log"))
+        assert [log.name for log in logs] == [f"dbt_{phase}_{n}.log" for n in range(1, count + 1)], section
+        kept = json.loads(Path(report[section]["run_results"]).read_text())
+        assert round(kept["elapsed_time"], 2) == report[section]["elapsed_seconds"], section
+        assert Path(report[section]["log"]) in logs and report[section]["run_results"].startswith(
+            report[section]["log"][:-4]
+        )
 
     floor = report["floor"]
     assert 0 < floor["seconds"] <= floor["process_seconds"]  # the script's own time, inside its process

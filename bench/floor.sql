@@ -46,30 +46,49 @@ qualify row_number() over (
     partition by flow, hs10 order by precedence, labelled_at desc nulls last, label_source
 ) = 1;
 
+-- The detail-country rows of both flows in the fact's terms (a view: each reader scans only the columns it uses;
+-- bench/floor_fact.sql reads it too).
+create or replace temp view floor_trade as
+select
+    'imports' as flow,
+    time,
+    i_commodity as hs10,
+    i_commodity_sdesc as description_short,
+    cty_code,
+    con_val_mo as value,
+    gen_val_mo as value_general_imports,
+    cal_dut_mo as duty_calculated,
+    dut_val_mo as value_dutiable,
+    con_qy1_mo as quantity_1,
+    con_qy2_mo as quantity_2,
+    unit_qy1 as unit_1,
+    unit_qy2 as unit_2,
+    source,
+    loaded_at
+from raw.census_imports
+where cty_code <> '-' and cty_code not like '00%' and cty_code not like '%X%'
+union all
+select
+    'exports' as flow,
+    time,
+    e_commodity as hs10,
+    e_commodity_sdesc as description_short,
+    cty_code,
+    all_val_mo as value,
+    null as value_general_imports,
+    null as duty_calculated,
+    null as value_dutiable,
+    qty_1_mo as quantity_1,
+    qty_2_mo as quantity_2,
+    unit_qy1 as unit_1,
+    unit_qy2 as unit_2,
+    source,
+    loaded_at
+from raw.census_exports
+where cty_code <> '-' and cty_code not like '00%' and cty_code not like '%X%';
+
 -- The analysis panel at (flow, month, code): the one pass over raw every headline needs.
 create or replace temp table floor_code_monthly as
-with trade as (
-    select
-        'imports' as flow,
-        time,
-        i_commodity as hs10,
-        con_val_mo as value,
-        gen_val_mo as value_general_imports,
-        cal_dut_mo as duty_calculated
-    from raw.census_imports
-    where cty_code <> '-' and cty_code not like '00%' and cty_code not like '%X%'
-    union all
-    select
-        'exports' as flow,
-        time,
-        e_commodity as hs10,
-        all_val_mo as value,
-        null as value_general_imports,
-        null as duty_calculated
-    from raw.census_exports
-    where cty_code <> '-' and cty_code not like '00%' and cty_code not like '%X%'
-)
-
 select
     trade.flow,
     cast(trade.time || '-01' as date) as month,
@@ -80,7 +99,7 @@ select
     cast(sum(trade.value) as decimal(38, 2)) as value,
     cast(sum(trade.value_general_imports) as decimal(38, 2)) as value_general_imports,
     cast(sum(trade.duty_calculated) as decimal(38, 2)) as duty_calculated
-from trade
+from floor_trade as trade
 left join floor_labels as labels
     on trade.flow = labels.flow and trade.hs10 = labels.hs10
 where substr(trade.hs10, 1, 2) not in (select hs2 from raw.excluded_hs2_chapters)

@@ -764,7 +764,7 @@ def phase_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None, s
             "the fact alone, no dbt (bench/floor_fact.sql)",
             fact,
             f"{fact_check.get('floor_rows', 0):,} rows, {'' if fact_check.get('status') == 'equal' else 'NOT '}"
-            f"equal to {FACT_MART}; not part of the floor",
+            f"equal to {FACT_MART}; in the floor's median run, not part of the floor",
         ),
         (f"load {new.get('month', '')} via loader", new, loaded(new) + runs(new)),
         ("dbt build (incremental, +1 month)", incremental, models_and_tests(incremental) + runs(incremental)),

@@ -116,7 +116,7 @@ def publish(
             for mart in tqdm(marts, desc="publish parquet", unit="mart", disable=not progress):
                 tmp = marts_dir / f".{mart}.parquet{tag}"
                 con.execute(
-                    f"copy (select * from {MARTS_SCHEMA}.{_ident(mart)}) to '{sql_literal(str(tmp))}' "
+                    f"copy (select * from {MARTS_SCHEMA}.{sql_identifier(mart)}) to '{sql_literal(str(tmp))}' "
                     "(format parquet, compression zstd)"
                 )
                 tmp_parquet[mart] = tmp
@@ -193,9 +193,9 @@ def _copy_marts(
     con.execute(f"create schema {MARTS_SCHEMA}")
     con.execute(f"create schema {META_SCHEMA}")
     for mart in tqdm(marts, desc="publish serving copy", unit="mart", disable=not progress):
-        name = _ident(mart)
+        name = sql_identifier(mart)
         copied = con.execute(
-            f"create table {MARTS_SCHEMA}.{name} as select * from {_SOURCE_ALIAS}.{_ident(schema)}.{name}"
+            f"create table {MARTS_SCHEMA}.{name} as select * from {_SOURCE_ALIAS}.{sql_identifier(schema)}.{name}"
         )
         counts[mart] = copied.fetchone()[0]  # DuckDB returns the rows a `create table ... as` wrote
         _copy_comments(con, schema, mart)
@@ -232,7 +232,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, mart: str) -> No
         [_SOURCE_ALIAS, schema, mart, _SOURCE_ALIAS, schema, mart],
     ).fetchone()
     if comment and comment[0]:
-        con.execute(f"comment on table {MARTS_SCHEMA}.{_ident(mart)} is '{sql_literal(comment[0])}'")
+        con.execute(f"comment on table {MARTS_SCHEMA}.{sql_identifier(mart)} is '{sql_literal(comment[0])}'")
     columns = con.execute(
         """
         select column_name, comment from duckdb_columns()
@@ -241,7 +241,9 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, mart: str) -> No
         [_SOURCE_ALIAS, schema, mart],
     ).fetchall()
     for column, text in columns:
-        con.execute(f"comment on column {MARTS_SCHEMA}.{_ident(mart)}.{_ident(column)} is '{sql_literal(text)}'")
+        con.execute(
+            f"comment on column {MARTS_SCHEMA}.{sql_identifier(mart)}.{sql_identifier(column)} is '{sql_literal(text)}'"
+        )
 
 
 def _write_manifest(marts_dir: Path, marts: list[PublishedMart], published_at: datetime, db_path: Path) -> None:
@@ -287,7 +289,8 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _ident(name: str) -> str:
+def sql_identifier(name: str) -> str:
+    """`name` as a quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 

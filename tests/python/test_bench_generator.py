@@ -17,6 +17,7 @@ from bench.harness import (
     compare,
     compare_by_checksum,
     load_via_loader,
+    run_floor,
     summarize_run_results,
     targets,
 )
@@ -196,7 +197,7 @@ def test_fact_checksum_comparison_names_what_differs(tmp_path: Path) -> None:
     con.execute("create table copy.f as select k, v, s from marts.f order by k desc")
 
     def check() -> tuple[str, int, int, bool, list[str]]:
-        result = compare_by_checksum(con, "copy.main", "f", "built_at")
+        result = compare_by_checksum(con, "copy.main.f", "f", "built_at")
         return (
             result["status"],
             result["floor_rows"],
@@ -219,10 +220,33 @@ def test_fact_checksum_comparison_names_what_differs(tmp_path: Path) -> None:
     assert check() == ("DIFFERENT", 3, 3, False, ["s"])
     con.execute("update copy.f set s = null where k = 'c'; insert into copy.f values ('a', 1, 'x')")
     assert check() == ("DIFFERENT", 4, 3, False, ["k", "v", "s"])
-    con.execute("alter table copy.f drop column s")
-    assert compare_by_checksum(con, "copy.main", "f", "built_at")["status"] == "skipped"
-    assert compare_by_checksum(con, "copy.main", "missing", "built_at")["status"] == "skipped"
+    con.execute("delete from copy.f where rowid = (select max(rowid) from copy.f)")
+    assert check() == ("equal", 3, 3, True, [])
+
+    def differing_types() -> list[str] | None:
+        result = compare_by_checksum(con, "copy.main.f", "f", "built_at")
+        return result.get("differing_types") if result["status"] == "DIFFERENT" else None
+
+    # hashes ignore types (1.00 as decimal(38,2) hashes like 100 as bigint): the types are compared first
+    con.execute("create or replace table copy.f as select k, cast(v * 100 as bigint) as v, s from marts.f")
+    assert differing_types() == ["v"]
+    con.execute("create or replace table copy.f as select k, v, s, 1 as extra from marts.f")
+    assert differing_types() == ["extra"]
+    con.execute("create or replace table copy.f as select k, v from marts.f")
+    assert differing_types() == ["s"]
+    assert compare_by_checksum(con, "copy.main.missing", "f", "built_at")["status"] == "skipped"
+    assert compare_by_checksum(con, "copy.main.f", "missing", "built_at")["status"] == "skipped"
     con.close()
+
+
+def test_a_failed_floor_leaves_no_scratch_fact_behind(tmp_path: Path) -> None:
+    # a warehouse without raw tables: bench/floor.sql fails after the runner has created the scratch file
+    db = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(db)).close()
+    run = Run(argparse.Namespace(), tmp_path, db)
+    with pytest.raises(HarnessError, match=r"bench/floor\.sql or bench/floor_fact\.sql failed"):
+        run_floor(run)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["warehouse.duckdb"]
 
 
 def test_run_results_summary_separates_models_and_tests() -> None:

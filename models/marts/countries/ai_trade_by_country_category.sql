@@ -29,7 +29,7 @@ country_categories as (
         period_start_year,
         period_end_year,
         cty_code,
-        coalesce(primary_category, 'Uncategorized') as primary_category,
+        coalesce(primary_category, 'Unclassified') as primary_category,
         sum(value) as category_value,
         {{ any_true('is_synthetic') }} as is_synthetic
     from trade_periods
@@ -66,7 +66,7 @@ world_denominators as (
     select
         flow,
         period,
-        coalesce(primary_category, 'Uncategorized') as primary_category,
+        coalesce(primary_category, 'Unclassified') as primary_category,
         sum(value) as world_category_value
     from world_periods
     group by 1, 2, 3

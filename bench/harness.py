@@ -548,7 +548,7 @@ def run_floor(run: Run) -> dict[str, Any]:
             checks = {check.floor_table: compare(con, check) for check in FLOOR_CHECKS}
             con.execute("drop schema bench_floor cascade")
             con.execute(f"attach '{sql_literal(str(scratch))}' as floor_fact (read_only)")
-            fact_check = compare_by_checksum(con, f"floor_fact.main.{FACT_MART}", FACT_MART, FACT_BUILD_COLUMN)
+            fact_check = compare_by_checksum(con, "floor_fact", FACT_MART, FACT_BUILD_COLUMN)
         finally:
             con.close()
     finally:
@@ -567,23 +567,10 @@ def run_floor(run: Run) -> dict[str, Any]:
 def compare(con: duckdb.DuckDBPyConnection, check: FloorCheck) -> dict[str, Any]:
     """Every floor row must have a mart row with the same keys and equal values (doubles to 1e-9 relative, money
     to the cent), and the row counts must match."""
-    mart_columns = {
-        row[0]: row[1]
-        for row in con.execute(
-            "select column_name, data_type from duckdb_columns() where schema_name = 'marts' and table_name = ?",
-            [check.mart],
-        ).fetchall()
-    }
+    mart_columns = table_columns(con, "marts", check.mart)
     if not mart_columns:
         return {"status": "skipped", "reason": f"marts.{check.mart} does not exist"}
-    floor_columns = [
-        row[0]
-        for row in con.execute(
-            "select column_name from duckdb_columns() where schema_name = 'bench_floor' and table_name = ? "
-            "order by column_index",
-            [check.floor_table],
-        ).fetchall()
-    ]
+    floor_columns = list(table_columns(con, "bench_floor", check.floor_table))
     missing = [c for c in floor_columns if c not in mart_columns]
     if missing:
         return {"status": "skipped", "reason": f"marts.{check.mart} lacks column(s) {missing}"}
@@ -626,25 +613,31 @@ def compare(con: duckdb.DuckDBPyConnection, check: FloorCheck) -> dict[str, Any]
     }
 
 
-def compare_by_checksum(con: duckdb.DuckDBPyConnection, copy: str, mart: str, except_column: str) -> dict[str, Any]:
-    """The table `copy` against `marts.mart`, without a join of tens of millions of rows: the same columns (but
-    `except_column`, which only the mart has) of the same types, the same row count, and equal order-free checksums
-    (sums of hashes) of whole rows and of each column. Hashes ignore types, hence the type check; the column
-    checksums name the columns that differ."""
+def table_columns(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str | None = None
+) -> dict[str, str]:
+    """{column: data type} of a table, in column order (the connection's own database unless `database`); empty
+    when there is no such table."""
+    return dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() "
+            "where database_name = coalesce(?, current_database()) and schema_name = ? and table_name = ? "
+            "order by column_index",
+            [database, schema, table],
+        ).fetchall()
+    )
 
-    def columns(table: str) -> dict[str, str]:
-        return dict(
-            con.execute(
-                "select column_name, data_type from duckdb_columns() "
-                "where table_oid = (select table_oid from duckdb_tables() "
-                "where database_name || '.' || schema_name || '.' || table_name = ?) order by column_index",
-                [table],
-            ).fetchall()
-        )
 
-    catalog = con.execute("select current_database()").fetchone()[0]
-    mart_types = {name: kind for name, kind in columns(f"{catalog}.marts.{mart}").items() if name != except_column}
-    copy_types = columns(copy)
+def compare_by_checksum(
+    con: duckdb.DuckDBPyConnection, copy_database: str, mart: str, except_column: str
+) -> dict[str, Any]:
+    """The table `mart` of the attached database `copy_database` against `marts.mart`, without a join of tens of
+    millions of rows: the same columns (but `except_column`, which only the mart has) of the same types, the same
+    row count, and equal order-free checksums (sums of hashes) of whole rows and of each column. Hashes ignore
+    types, hence the type check; the column checksums name the columns that differ."""
+    copy = f"{sql_identifier(copy_database)}.main.{sql_identifier(mart)}"
+    mart_types = {name: kind for name, kind in table_columns(con, "marts", mart).items() if name != except_column}
+    copy_types = table_columns(con, "main", mart, copy_database)
     if not mart_types or not copy_types:
         return {"status": "skipped", "reason": f"no marts.{mart}" if not mart_types else f"no {copy}"}
     differing_types = sorted(
@@ -743,7 +736,7 @@ def phase_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None, s
 
     def runs(part: dict[str, Any]) -> str:
         times = part.get("runs_seconds", [])
-        return f"; median of {len(times)} runs: {', '.join(f'{t:.1f}' for t in times)} s" if len(times) > 1 else ""
+        return f"; median of {len(times)} runs: {_seconds_list(times)}" if len(times) > 1 else ""
 
     full, floor, incremental = (
         report.get("dbt_full_build", {}),
@@ -810,8 +803,12 @@ def fact_note(fact: dict[str, Any]) -> str:
     else:
         compared = f"NOT equal to {FACT_MART}: {check.get('differing_columns') or 'row count or rows'}"
     times = fact.get("runs_seconds", [])
-    runs = f"; runs: {', '.join(f'{t:.1f}' for t in times)} s (the floor's median run shown)" if len(times) > 1 else ""
+    runs = f"; runs: {_seconds_list(times)} (the floor's median run shown)" if len(times) > 1 else ""
     return f"{compared}; not part of the floor{runs}"
+
+
+def _seconds_list(times: list[float]) -> str:
+    return f"{', '.join(f'{t:.1f}' for t in times)} s"
 
 
 def _shown(value: float | None, digits: int) -> str:

@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from ingestion.errors import UserError
 from ingestion.files import fsync_dir, fsync_file
-from ingestion.warehouse import utc_now
+from ingestion.warehouse import is_lock_conflict, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def _attach_source(con: duckdb.DuckDBPyConnection, db_path: Path, lock_wait_seco
             con.execute(f"attach '{sql_literal(str(db_path))}' as {_SOURCE_ALIAS} (read_only)")
             return
         except duckdb.IOException as error:
-            if "lock" not in str(error).lower():
+            if not is_lock_conflict(error):
                 raise UserError(f"cannot open warehouse {db_path}: {error}") from error
             if time.monotonic() >= deadline:
                 raise UserError(

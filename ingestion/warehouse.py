@@ -102,6 +102,11 @@ def content_sha256(con: duckdb.DuckDBPyConnection, partition: TradePartition, ro
     return hashlib.sha256(_parquet_bytes(table)).hexdigest()
 
 
+def is_lock_conflict(error: duckdb.IOException) -> bool:
+    """Whether DuckDB refused to open a warehouse because another process holds its lock."""
+    return "lock" in str(error).lower()
+
+
 def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; unless read-only, create its folder and the raw schema first."""
     db_path = Path(db_path)
@@ -113,7 +118,7 @@ def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
     try:
         con = duckdb.connect(str(db_path))
     except duckdb.IOException as error:
-        if "lock" not in str(error).lower():
+        if not is_lock_conflict(error):
             raise
         # dbt holds the warehouse for a whole build (keep_open), so that no load lands between two models
         raise UserError(

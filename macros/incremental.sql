@@ -41,14 +41,9 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
-{#- The latest `column` per flow already in this incremental model, read when the model runs. The filter
-    then reaches the warehouse as a constant, which it prunes storage with (a join to a subquery is not
+{#- {flow: timestamp as text} from `query`'s (flow, timestamp) rows, read when the model runs. A filter on
+    these reaches the warehouse as constants, which it prunes storage with (a join to a subquery is not
     pruned: it scans the whole history). -#}
-{% macro watermarks_by_flow(column) -%}
-    {{ return(watermarks_from('select flow, max(' ~ column ~ ') from ' ~ this ~ ' group by 1')) }}
-{%- endmacro %}
-
-{#- {flow: timestamp as text} from `query`'s (flow, timestamp) rows, read when the model runs. -#}
 {% macro watermarks_from(query) -%}
     {%- set watermarks = {} -%}
     {%- if execute -%}
@@ -205,7 +200,7 @@
 {% macro slices_written_since_last_build(relation) -%}
     select * from {{ relation }}
     {%- if is_incremental() %}
-        {%- set watermarks = watermarks_by_flow('built_at') %}
+        {%- set watermarks = watermarks_from('select flow, max(built_at) from ' ~ this ~ ' group by 1') %}
         where {{ newer_than_watermarks('built_at', watermarks) }}
     {%- endif %}
 {%- endmacro %}

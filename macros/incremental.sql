@@ -1,40 +1,3 @@
-{#- delete+insert for a unique_key that is not unique in the new rows (fct_trade_monthly replaces whole
-    (flow, month) slices). dbt's and dbt-duckdb's versions join the target to every new row
-    (`delete ... using`), so a revised month of n rows costs n x n comparisons: minutes per month at
-    Census size. A semi-join (`exists`) costs one pass, and is standard SQL. -#}
-{% macro duckdb__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
-    {{ delete_insert_by_key(target, source, unique_key, dest_columns, incremental_predicates) }}
-{%- endmacro %}
-
-{% macro default__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
-    {{ delete_insert_by_key(target, source, unique_key, dest_columns, incremental_predicates) }}
-{%- endmacro %}
-
-{% macro delete_insert_by_key(target, source, unique_key, dest_columns, incremental_predicates) -%}
-    {%- set dest_cols_csv = get_quoted_csv(dest_columns | map(attribute="name")) -%}
-    {%- set keys = unique_key if unique_key is sequence and unique_key is not string else [unique_key] -%}
-    {%- if unique_key %}
-        delete from {{ target }}
-        where exists (
-            select 1
-            from {{ source }} as incoming
-            where
-            {%- for key in keys %}
-                incoming.{{ key }} = {{ target }}.{{ key }}{{ " and" if not loop.last }}
-            {%- endfor %}
-        )
-        {%- for predicate in incremental_predicates or [] %}
-            and {{ predicate }}
-        {%- endfor %};
-    {%- endif %}
-
-    insert into {{ target }} ({{ dest_cols_csv }})
-    (
-        select {{ dest_cols_csv }}
-        from {{ source }}
-    )
-{%- endmacro %}
-
 {#- When this `dbt build` wrote a row: the invocation's start, the same in every model of the run, so a
     downstream incremental model can take exactly the slices its input rewrote. -#}
 {% macro build_timestamp() -%}
@@ -97,19 +60,25 @@
     {{ return(slices) }}
 {%- endmacro %}
 
-{#- The record of the loads an incremental model built from the raw trade views has taken in: one row per flow
-    with the latest manifest `loaded_at` when it was last built. Its post-hook (record_loads_applied) rewrites it
-    in the transaction that writes the model's rows. The watermark compares loader timestamps with loader
-    timestamps (no second clock), and it moves even when the flagged months gave the model no rows. -#}
+{#- The record of the loads an incremental model has taken in: one row per flow with the latest manifest
+    `loaded_at` when it was last built (for an aggregate of the fact, `taken_from`: the fact's own record as it
+    stood then, the loads the aggregate's rows reflect). Its post-hook (record_loads_applied) rewrites it in the
+    transaction that writes the model's rows. The watermark compares loader timestamps with loader timestamps
+    (no second clock), and it moves even when the flagged months gave the model no rows. -#}
 {% macro loads_applied_relation() -%}
     {{ return(bookkeeping_relation(this.identifier ~ '__loads_applied')) }}
 {%- endmacro %}
 
-{% macro record_loads_applied() -%}
+{% macro record_loads_applied(taken_from=none) -%}
     {%- if execute -%}
+        {%- set manifest_sql = 'select flow, max(loaded_at) as loaded_through from '
+            ~ ref('stg_census__load_manifest') ~ ' group by flow' -%}
+        {%- set upstream = none if taken_from is none
+            else bookkeeping_relation(taken_from.identifier ~ '__loads_applied') -%}
         {{ replace_bookkeeping_table(
             loads_applied_relation(),
-            'select flow, max(loaded_at) as loaded_through from ' ~ ref('stg_census__load_manifest') ~ ' group by flow'
+            'select flow, loaded_through from ' ~ upstream
+            if upstream is not none and relation_exists(upstream) else manifest_sql
         ) }}
     {%- endif -%}
 {%- endmacro %}
@@ -127,22 +96,32 @@
 
 {#- For an incremental model built from the raw trade views: the rows of the (flow, month) slices loaded
     after its latest build (census_period constants, which the warehouse prunes storage with), re-read
-    whole, and every row of `whole_flows`; every row when the model is built from scratch. -#}
-{% macro loaded_since_last_build(whole_flows=[]) -%}
+    whole, and every row of `whole_flows`; every row when the model is built from scratch. `on_month`
+    filters a table keyed by `month` (a date) instead of `census_period`. -#}
+{% macro loaded_since_last_build(whole_flows=[], on_month=false) -%}
     {%- if is_incremental() -%}
-        {{ in_slices(slices_loaded_since(loads_applied_watermarks()), whole_flows) }}
+        {%- set slices = slices_loaded_since(loads_applied_watermarks()) -%}
+        {%- if on_month -%}
+            {%- set months = [] -%}
+            {%- for flow, period in slices -%}
+                {%- do months.append([flow, period ~ '-01']) -%}
+            {%- endfor -%}
+            {{ in_slices(months, whole_flows, column='month', as_date=true) }}
+        {%- else -%}
+            {{ in_slices(slices, whole_flows) }}
+        {%- endif -%}
     {%- else -%}
         1 = 1
     {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of such a model whose rows are a subset of each month's (the world totals): deletes the slices
-    loaded_since_last_build() re-reads, in the transaction that inserts their new rows. delete+insert alone
-    deletes only the slices with new rows, so a month whose subset vanished in a revision would keep its old
-    rows, where a full rebuild has none. -#}
-{% macro delete_slices_loaded_since_last_build() -%}
+{#- Pre-hook of the incremental models, which replace whole (flow, month) slices (strategy append): deletes
+    the slices `condition` selects, the ones the model re-reads, in the transaction that inserts their new
+    rows. Deleting only the slices that have new rows (delete+insert) would keep the old rows of a slice a
+    revision left empty, where a full rebuild has none. -#}
+{% macro delete_slices_to_rebuild(condition) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ loaded_since_last_build() }}
+        delete from {{ this }} where {{ condition }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -195,14 +174,30 @@
     {{ conditions | join(' or ') if conditions else '1 = 0' }}
 {%- endmacro %}
 
-{#- The rows of `relation` that dbt wrote after this incremental model last ran: whole (flow, month)
-    slices, because its input replaces whole slices. Every row when the model is built from scratch. -#}
-{% macro slices_written_since_last_build(relation) -%}
-    select * from {{ relation }}
-    {%- if is_incremental() %}
-        {%- set watermarks = watermarks_from('select flow, max(built_at) from ' ~ this ~ ' group by 1') %}
-        where {{ newer_than_watermarks('built_at', watermarks) }}
-    {%- endif %}
+{#- For an incremental aggregate of `relation` (the fact): the (flow, month) slices it re-reads whole, as a
+    filter on `month` with constants. They are the slices `relation` wrote rows in (`built_at`) after the
+    aggregate's latest build, and the months the load manifest flagged after the loads `relation` had taken
+    in when the aggregate was last built (its record, record_loads_applied): a month a revision emptied
+    leaves no row to say so. Every row when the aggregate is built from scratch. -#}
+{% macro written_since_last_build(relation) -%}
+    {%- if not is_incremental() -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set slices = [] -%}
+    {%- if execute -%}
+        {%- set watermarks = watermarks_from('select flow, max(built_at) from ' ~ this ~ ' group by 1') -%}
+        {%- set query -%}
+            select distinct flow, cast(month as {{ dbt.type_string() }}) from {{ relation }}
+            where {{ newer_than_watermarks('built_at', watermarks) }}
+        {%- endset -%}
+        {%- for flow, month in run_query(query).rows -%}
+            {%- do slices.append([flow, month]) -%}
+        {%- endfor -%}
+        {%- for flow, period in slices_loaded_since(loads_applied_watermarks()) -%}
+            {%- do slices.append([flow, period ~ '-01']) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(in_slices(slices, column='month', as_date=true)) }}
 {%- endmacro %}
 
 {#- `column` in the given constants (dates with `as_date`); false when there are none. -#}

@@ -187,6 +187,43 @@ def test_months_emptied_by_a_revision_match_a_full_rebuild(built: Path, tmp_path
         assert con.execute(fact_rows, [monthly, yearly]).fetchone() == (0, 0)
 
 
+def test_months_that_lose_every_detail_row_match_a_full_rebuild(built: Path, tmp_path: Path) -> None:
+    """A revision can leave a month no detail-country row at all: imports 2025-06 reloaded with its world total
+    only, exports 2025-05 refetched empty. No new row then names the month, so replacing the slices that have new
+    rows would keep the old ones; every incremental table must drop them as a full rebuild does."""
+    world_only = _raw_rows(built, "imports", "time = '2025-06' and cty_code = '-'", [])
+    assert world_only.num_rows > 0
+    _load_partition(built, "imports", "2025-06", "ALL", world_only)
+    _load_partition(built, "exports", "2025-05", "ALL", world_only.slice(0, 0))  # refetched empty
+    _assert_incremental_run_equals_full_refresh(built, tmp_path)
+    emptied = "(flow = 'imports' and {0} = {1}'2025-06{2}') or (flow = 'exports' and {0} = {1}'2025-05{2}')"
+    by_month, by_period = emptied.format("month", "date ", "-01"), emptied.format("census_period", "", "")
+    counts = {
+        "marts.fct_trade_monthly": by_month,
+        "intermediate.int_trade_monthly__codes": by_month,
+        "intermediate.int_trade_monthly__countries": by_month,
+        "intermediate.int_trade_monthly__world_total": by_period,
+        "intermediate.int_country__reported_names": by_period,
+    }
+    with duckdb.connect(str(built), read_only=True) as con:
+        left = {
+            table: con.execute(f"select count(*) from {table} where {where}").fetchone()[0]
+            for table, where in counts.items()
+        }
+        world_names = con.execute(
+            f"select distinct cty_code from intermediate.int_country__reported_names where {by_period}"
+        ).fetchall()
+    # the world total's rows stay (one per code, as loaded), and its one name; nothing else of those months
+    assert left == {
+        "marts.fct_trade_monthly": 0,
+        "intermediate.int_trade_monthly__codes": 0,
+        "intermediate.int_trade_monthly__countries": 0,
+        "intermediate.int_trade_monthly__world_total": world_only.num_rows,
+        "intermediate.int_country__reported_names": 1,
+    }
+    assert world_names == [("-",)]
+
+
 def test_a_partition_period_that_flags_no_month_fails_its_test(built: Path) -> None:
     """Builds flag the months of a partition from its period, so one neither 'YYYY-MM' nor 'YYYY' must fail a
     test (not stop it with a cast error: dbt's safe_cast is a plain cast on DuckDB unless overridden)."""

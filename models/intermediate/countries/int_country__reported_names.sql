@@ -5,9 +5,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['flow', 'census_period'],
+        incremental_strategy='append',
         on_schema_change='fail',
+        pre_hook="{{ delete_slices_to_rebuild(loaded_since_last_build()) }}",
         post_hook="{{ record_loads_applied() }}"
     )
 }}

@@ -1,20 +1,25 @@
 {#- One row per flow, month and HS10 code: the fact summed over partner countries, with the code's
     labels. Every code-level mart reads this instead of the 30M-row fact. Incremental like the fact:
-    it re-aggregates the (flow, month) slices the fact wrote after this model's latest build. -#}
+    it re-aggregates the (flow, month) slices the fact rewrote after this model's latest build
+    (written_since_last_build), and drops those the fact no longer has. -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['flow', 'month'],
-        on_schema_change='fail'
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_slices_to_rebuild(written_since_last_build(ref('fct_trade_monthly'))) }}",
+        post_hook="{{ record_loads_applied(taken_from=ref('fct_trade_monthly')) }}"
     )
 }}
+
+-- depends_on: {{ ref('stg_census__load_manifest') }}
 
 with
 
 trade as (
 
-    {{ slices_written_since_last_build(ref('fct_trade_monthly')) }}
+    select * from {{ ref('fct_trade_monthly') }}
+    where {{ written_since_last_build(ref('fct_trade_monthly')) }}
 
 ),
 

@@ -1,22 +1,27 @@
 {#- One row per flow, month, partner country, relevance group, primary category and chapter
     exclusion: the fact summed over HS10 codes. Every country-level mart reads this instead of the 30M-row fact.
-    Incremental like the fact: it re-aggregates the (flow, month) slices the fact wrote after this
-    model's latest build. A code has one row per flow, month and country in the fact, so counting its
-    rows counts distinct codes (without a distinct pass). -#}
+    Incremental like the fact: it re-aggregates the (flow, month) slices the fact rewrote after this
+    model's latest build (written_since_last_build), and drops those the fact no longer has. A code
+    has one row per flow, month and country in the fact, so counting its rows counts distinct codes
+    (without a distinct pass). -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['flow', 'month'],
-        on_schema_change='fail'
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_slices_to_rebuild(written_since_last_build(ref('fct_trade_monthly'))) }}",
+        post_hook="{{ record_loads_applied(taken_from=ref('fct_trade_monthly')) }}"
     )
 }}
+
+-- depends_on: {{ ref('stg_census__load_manifest') }}
 
 with
 
 trade as (
 
-    {{ slices_written_since_last_build(ref('fct_trade_monthly')) }}
+    select * from {{ ref('fct_trade_monthly') }}
+    where {{ written_since_last_build(ref('fct_trade_monthly')) }}
 
 ),
 

@@ -4,10 +4,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['flow', 'month'],
+        incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_slices_loaded_since_last_build() }}",
+        pre_hook="{{ delete_slices_to_rebuild(loaded_since_last_build()) }}",
         post_hook="{{ record_loads_applied() }}"
     )
 }}

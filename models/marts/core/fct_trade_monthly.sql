@@ -1,15 +1,16 @@
-{#- Incremental by flow and month: a build reprocesses only the months with Census partitions
+{#- Incremental by flow and month: a build replaces only the months with Census partitions
     loaded (or revised, or refetched empty) after its latest build (the load manifest), and every
     month of a flow whose labels or chapter exclusions changed (macro relabelled_flows). The
+    pre-hook deletes those months first, so one left with no detail row keeps none. The
     post-hooks record the labels and the loads each build took in.
     `dbt build --full-refresh --select fct_trade_monthly+` rebuilds everything; both paths give the
     same table (tests/python/test_incremental.py). -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['flow', 'month'],
+        incremental_strategy='append',
         on_schema_change='fail',
+        pre_hook="{{ delete_slices_to_rebuild(loaded_since_last_build(relabelled_flows(), on_month=true)) }}",
         post_hook=["{{ record_applied_labels() }}", "{{ record_loads_applied() }}"]
     )
 }}

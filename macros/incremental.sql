@@ -60,6 +60,15 @@
     {{ return(slices) }}
 {%- endmacro %}
 
+{#- [flow, 'YYYY-MM'] Census-period slices as [flow, 'YYYY-MM-01'], for a filter on `month`. -#}
+{% macro as_month_slices(slices) -%}
+    {%- set months = [] -%}
+    {%- for flow, period in slices -%}
+        {%- do months.append([flow, period ~ '-01']) -%}
+    {%- endfor -%}
+    {{ return(months) }}
+{%- endmacro %}
+
 {#- The record of the loads an incremental model has taken in: one row per flow with the latest manifest
     `loaded_at` when it was last built (for an aggregate of the fact, `taken_from`: the fact's own record as it
     stood then, the loads the aggregate's rows reflect). Its post-hook (record_loads_applied) rewrites it in the
@@ -102,11 +111,7 @@
     {%- if is_incremental() -%}
         {%- set slices = slices_loaded_since(loads_applied_watermarks()) -%}
         {%- if on_month -%}
-            {%- set months = [] -%}
-            {%- for flow, period in slices -%}
-                {%- do months.append([flow, period ~ '-01']) -%}
-            {%- endfor -%}
-            {{ in_slices(months, whole_flows, column='month', as_date=true) }}
+            {{ in_slices(as_month_slices(slices), whole_flows, column='month', as_date=true) }}
         {%- else -%}
             {{ in_slices(slices, whole_flows) }}
         {%- endif -%}
@@ -193,9 +198,7 @@
         {%- for flow, month in run_query(query).rows -%}
             {%- do slices.append([flow, month]) -%}
         {%- endfor -%}
-        {%- for flow, period in slices_loaded_since(loads_applied_watermarks()) -%}
-            {%- do slices.append([flow, period ~ '-01']) -%}
-        {%- endfor -%}
+        {%- do slices.extend(as_month_slices(slices_loaded_since(loads_applied_watermarks()))) -%}
     {%- endif -%}
     {{ return(in_slices(slices, column='month', as_date=true)) }}
 {%- endmacro %}

@@ -224,6 +224,22 @@ def test_months_that_lose_every_detail_row_match_a_full_rebuild(built: Path, tmp
     assert world_names == [("-",)]
 
 
+def test_an_aggregate_built_before_the_fact_takes_in_a_load_still_drops_its_emptied_month(
+    built: Path, tmp_path: Path
+) -> None:
+    """An aggregate records the loads the fact had taken in when it read the fact, not the manifest's latest: built
+    alone after a load the fact has not taken in yet, it must still re-read that month once the fact has."""
+    _load_partition(built, "exports", "2025-05", "ALL", _raw_rows(built, "exports", "false", []))  # refetched empty
+    run_dbt(built, "run", "--select", "int_trade_monthly__codes")
+    _assert_incremental_run_equals_full_refresh(built, tmp_path)
+    with duckdb.connect(str(built), read_only=True) as con:
+        left = con.execute(
+            "select count(*) from intermediate.int_trade_monthly__codes "
+            "where flow = 'exports' and month = date '2025-05-01'"
+        ).fetchone()[0]
+    assert left == 0
+
+
 def test_a_partition_period_that_flags_no_month_fails_its_test(built: Path) -> None:
     """Builds flag the months of a partition from its period, so one neither 'YYYY-MM' nor 'YYYY' must fail a
     test (not stop it with a cast error: dbt's safe_cast is a plain cast on DuckDB unless overridden)."""

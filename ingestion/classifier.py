@@ -49,6 +49,7 @@ from ingestion.classifier_prompt import (
     response_format,
 )
 from ingestion.errors import UserError
+from ingestion.secrets import Redactor
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +122,6 @@ class _GaveUp(Exception):
     """Retries exhausted for a request or an answer; the message is the reason recorded."""
 
 
-def scrub(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
-
-
 def _retry_after(error: openai.APIStatusError) -> float | None:
     value = error.response.headers.get("retry-after") if error.response is not None else None
     try:
@@ -146,6 +143,7 @@ class Classifier:
             timeout=settings.timeout,
         )
         self._temperature = settings.temperature
+        self.redact = Redactor(settings.api_key or "")
 
     def classify(self, items: list[CodeItem]) -> Outcome:
         """Classify a batch: answers matched by code; codes the batch answer got wrong are retried alone."""
@@ -219,7 +217,7 @@ class Classifier:
                 if status not in _RETRYABLE_STATUS and status < 500:
                     raise UserError(
                         f"the endpoint {self.settings.endpoint} rejected the request with HTTP {status}: "
-                        f"{scrub(str(error.message), self.settings.api_key)[:300]} "
+                        f"{self.redact(error.message)[:300]} "
                         "(check OPENAI_API_KEY, --base-url and --model)"
                     ) from None
                 reason = f"HTTP {status}"
@@ -406,7 +404,7 @@ def _classify_all(
                 cache.store_failures(
                     con,
                     settings.flow,
-                    [(item, scrub(reason, settings.api_key)) for item, reason in outcome.failures],
+                    [(item, classifier.redact(reason)) for item, reason in outcome.failures],
                     prompt.version,
                     settings.model,
                     summary.run_id,

@@ -28,7 +28,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import duckdb
 import openai
@@ -49,6 +48,7 @@ from ingestion.classifier_prompt import (
     response_format,
 )
 from ingestion.errors import UserError
+from ingestion.locations import url_without_secrets
 from ingestion.secrets import Redactor
 
 log = logging.getLogger(__name__)
@@ -94,10 +94,7 @@ class ClassifierSettings:
         """The base URL without credentials or query (safe to print and store)."""
         if not self.base_url:
             return "https://api.openai.com/v1 (default)"
-        parts = urlsplit(self.base_url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{host}{port}{parts.path}"
+        return url_without_secrets(self.base_url)
 
 
 @dataclass

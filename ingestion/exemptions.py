@@ -20,15 +20,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
-import httpx
 import pyarrow as pa
 
 from ingestion import warehouse
 from ingestion.errors import UserError
 from ingestion.hs import is_digits
+from ingestion.locations import is_url, read_location, url_without_secrets
 from ingestion.paths import REPO_ROOT
 
 TABLE = "exemption_list_entries"
@@ -144,27 +143,14 @@ def parse_list(text: str) -> tuple[list[str], int]:
     return prefixes, padded
 
 
-def read_source(file_or_url: str, timeout: float = 60.0) -> tuple[str, str]:
+def read_source(file_or_url: str) -> tuple[str, str]:
     """The text of a local file or an http(s) URL, and the provenance to store (a URL without its query)."""
-    if file_or_url.startswith(("http://", "https://")):
-        parts = urlsplit(file_or_url)
-        stored = urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
-        if parts.port:
-            stored = urlunsplit((parts.scheme, f"{parts.hostname}:{parts.port}", parts.path, "", ""))
-        try:
-            response = httpx.get(file_or_url, timeout=timeout, follow_redirects=True)
-        except httpx.HTTPError as error:
-            raise UserError(f"could not download {stored}: {type(error).__name__}; check the URL and retry") from None
-        if response.status_code != 200:
-            raise UserError(f"downloading {stored} returned HTTP {response.status_code}; check the URL")
-        return response.text, stored
-    path = Path(file_or_url)
-    if not path.is_file():
-        raise UserError(f"exemption list file {path} does not exist; pass a CSV file or an http(s) URL")
+    content = read_location(file_or_url, "exemption list file")
+    source = url_without_secrets(file_or_url) if is_url(file_or_url) else f"file:{Path(file_or_url).name}"
     try:
-        return path.read_text(encoding="utf-8-sig"), f"file:{path.name}"
+        return content.decode("utf-8-sig"), source
     except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; save it as CSV (UTF-8)") from None
+        raise UserError(f"{file_or_url} is not UTF-8 text; save it as CSV (UTF-8)") from None
 
 
 def seed_list_ids(seed_path: Path = SEED_PATH) -> set[str]:

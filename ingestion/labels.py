@@ -18,15 +18,14 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import duckdb
-import httpx
 import pyarrow as pa
 
 from ingestion import warehouse
 from ingestion.errors import UserError
 from ingestion.hs import pad_hs_code
+from ingestion.locations import is_url, read_location, url_without_secrets
 from ingestion.schema import CATEGORY_VALUES, FLOWS, RELEVANCE_VALUES
 
 _CODE_COLUMNS = ("hs10_code", "hs10", "hs10 code", "code", "i_commodity", "e_commodity")
@@ -60,28 +59,7 @@ class ImportResult:
 
 def _display_location(location: str) -> str:
     """A URL without credentials or query string (safe to store), or the file path as given."""
-    if location.startswith(("http://", "https://")):
-        parts = urlsplit(location)
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
-    return str(Path(location).resolve())
-
-
-def read_location(location: str, timeout: float = 60.0) -> bytes:
-    """The bytes of a local file or an http(s) URL."""
-    if location.startswith(("http://", "https://")):
-        shown = _display_location(location)
-        try:
-            response = httpx.get(location, timeout=timeout, follow_redirects=True)
-        except httpx.HTTPError as error:
-            raise UserError(f"cannot download {shown}: {type(error).__name__}") from None
-        if response.status_code != 200:
-            raise UserError(f"cannot download {shown}: HTTP {response.status_code}")
-        return response.content
-    path = Path(location)
-    if not path.is_file():
-        raise UserError(f"label file {location} does not exist (give a CSV path or an http(s) URL)")
-    return path.read_bytes()
+    return url_without_secrets(location) if is_url(location) else str(Path(location).resolve())
 
 
 def parse_label_csv(content: bytes, flow: str, source: str) -> tuple[pa.Table, int]:
@@ -175,7 +153,7 @@ def import_labels(con: duckdb.DuckDBPyConnection, location: str, flow: str, sour
     source = source.strip()
     if not source or source.startswith("classifier:"):
         raise UserError("--source must be a non-empty name not starting with 'classifier:' (kept for model runs)")
-    content = read_location(location)
+    content = read_location(location, "label file")
     table, padded = parse_label_csv(content, flow, source)
     shown = _display_location(location)
     relevance = Counter(table.column("relevance").to_pylist())

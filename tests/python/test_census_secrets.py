@@ -13,6 +13,7 @@ from fake_census import TEST_KEY, FakeCensus, census_config
 from ingestion.census import run_census_ingest
 from ingestion.census_client import BadRequestError, CensusClient, FetchFailedError, RetryPolicy
 from ingestion.cli import main
+from ingestion.locations import url_without_secrets
 from ingestion.paths import landing_dir
 from ingestion.secrets import Redactor, census_api_key
 
@@ -141,3 +142,9 @@ def test_redactor_scrubs_the_key_and_key_parameters():
     redact = Redactor("s3cr3t")
     scrubbed = redact("GET https://x/y?get=A&key=whatever&time=2024 s3cr3t")
     assert scrubbed == "GET https://x/y?get=A&key=***&time=2024 ***"
+
+
+def test_a_location_url_is_stored_without_credentials_query_or_fragment():
+    stored = url_without_secrets("https://user:s3cr3t@example.org:8443/lists/annex.csv?token=abc&key=k#part")
+    assert stored == "https://example.org:8443/lists/annex.csv"
+    assert url_without_secrets("http://127.0.0.1/labels.csv") == "http://127.0.0.1/labels.csv"

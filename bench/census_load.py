@@ -136,7 +136,7 @@ def _config(db_path: Path, base_url: str, **kw: object):
     from datetime import date
 
     from ingestion.census import CensusIngestConfig
-    from ingestion.census_client import RetryPolicy
+    from ingestion.retry import RetryPolicy
 
     settings: dict[str, object] = dict(
         db_path=db_path,
@@ -192,7 +192,8 @@ def parse_only(scale: float) -> dict[str, float]:
 
 
 def pacing(max_rps: float, requests: int, concurrency: int) -> dict[str, float]:
-    from ingestion.census_client import CensusClient, RetryPolicy
+    from ingestion.census_client import CensusClient
+    from ingestion.retry import RetryPolicy
 
     server = Server(latency=0.2, scale=0.001)
     try:

@@ -29,7 +29,6 @@ from ingestion.classifier import (  # noqa: E402
     DEFAULT_BATCH_SIZE,
     DEFAULT_CONCURRENCY,
     ClassifierSettings,
-    RetryPolicy,
     run_classification,
 )
 from ingestion.classifier_prompt import (  # noqa: E402
@@ -116,7 +115,6 @@ def main() -> int:
             model="fake-model",
             base_url=server.base_url,
             api_key=None,
-            retry=RetryPolicy(),
         )
         started = time.perf_counter()
         summary = run_classification(con, items, settings, progress=True)

@@ -33,7 +33,6 @@ from ingestion.census_client import (
     CensusClient,
     FetchFailedError,
     MalformedResponse,
-    RetryPolicy,
     TooLargeError,
 )
 from ingestion.census_parse import ParsedPart, parse_payload
@@ -51,6 +50,7 @@ from ingestion.census_plan import (
 )
 from ingestion.errors import UserError
 from ingestion.paths import landing_dir
+from ingestion.retry import RetryPolicy
 from ingestion.schema import RAW_SCHEMA
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@
 | 200 + HTML page | `KeyRejectedError` (a `UserError`: exit 2), never retried |
 | 400 | `BadRequestError` naming the request, never retried |
 | 429 / 503 | exponential backoff, honouring `Retry-After`, at most `max_retries` retries |
-| 500 / 502 / 504 / timeout | the same backoff; after `split_after` of them a splittable request is split |
+| 500 / 502 / 504 / timeout | the same backoff; after `SPLIT_AFTER_SIZE_FAILURES` of them a splittable one is split |
 | truncated / malformed JSON, dropped connection | retried, then `FetchFailedError` |
 
 The key is added to the query here and nowhere else; every message is scrubbed by a `Redactor`, and httpx
@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
 from ingestion.errors import UserError
+from ingestion.retry import RetryPolicy
 from ingestion.secrets import CENSUS_KEY_ENV, CENSUS_KEY_SIGNUP, Redactor, quiet_http_logging
 
 log = logging.getLogger(__name__)
@@ -36,6 +35,7 @@ T = TypeVar("T")
 
 _THROTTLE = frozenset({429, 503})
 _SERVER_SIZE = frozenset({500, 502, 504})
+SPLIT_AFTER_SIZE_FAILURES = 2  # size-like failures (500/502/504/timeout) before a splittable request is split
 
 
 class CensusError(Exception):
@@ -60,24 +60,6 @@ class TooLargeError(CensusError):
 
 class MalformedResponse(Exception):
     """Raised by a parse callback for a body that is not the Census array-of-arrays form (retried)."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_retries: int = 5
-    base_delay: float = 1.0  # seconds; attempt n waits base * 2**n (+ jitter), capped at max_delay
-    max_delay: float = 60.0
-    max_retry_after: float = 300.0  # cap on a server-sent Retry-After
-    split_after: int = 2  # size-like failures (500/502/504/timeout) before a splittable request is split
-
-    def delay(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after:
-            try:
-                return min(max(float(retry_after), 0.0), self.max_retry_after)
-            except ValueError:
-                pass  # an HTTP date: fall back to our own backoff
-        backoff = min(self.base_delay * (2**attempt), self.max_delay)
-        return backoff * (1 + 0.25 * random.random())
 
 
 class RateLimiter:
@@ -235,7 +217,7 @@ class CensusClient:
                     self.stats.add(f"http_{status}")
                     text = self.redact(response.text.strip()[:200])
                     raise FetchFailedError(f"{name}: unexpected HTTP {status} {text}")
-            if splittable and size_failures >= self.retry.split_after:
+            if splittable and size_failures >= SPLIT_AFTER_SIZE_FAILURES:
                 raise TooLargeError(f"{name}: {last_problem} {size_failures} times (too large?)")
             if attempt < self.retry.max_retries:
                 delay = self.retry.delay(attempt, retry_after)

@@ -18,7 +18,6 @@ the codes a bad answer puts back in the retry queue. Concurrency 8 keeps 777 one
 from __future__ import annotations
 
 import logging
-import random
 import time
 import tomllib
 import uuid
@@ -49,6 +48,7 @@ from ingestion.classifier_prompt import (
 )
 from ingestion.errors import UserError
 from ingestion.locations import url_without_secrets
+from ingestion.retry import RetryPolicy
 from ingestion.secrets import Redactor
 
 log = logging.getLogger(__name__)
@@ -62,21 +62,6 @@ _NO_KEY = "no-key"  # sent as the bearer token to a local server when OPENAI_API
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries with exponential backoff and jitter; `sleep` is injectable so tests run fast."""
-
-    max_attempts: int = 4
-    base_delay: float = 1.0
-    max_delay: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
-
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_delay)
-        return min(self.base_delay * 2 ** (attempt - 1), self.max_delay) * (0.5 + random.random() / 2)
-
-
-@dataclass(frozen=True)
 class ClassifierSettings:
     flow: str
     model: str = DEFAULT_MODEL
@@ -86,7 +71,8 @@ class ClassifierSettings:
     concurrency: int = DEFAULT_CONCURRENCY
     timeout: float = 120.0
     temperature: float | None = 0.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_retries=3, max_delay=30.0))
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)  # injectable so tests run fast
     publish_every_s: float = 60.0
 
     @property
@@ -119,12 +105,8 @@ class _GaveUp(Exception):
     """Retries exhausted for a request or an answer; the message is the reason recorded."""
 
 
-def _retry_after(error: openai.APIStatusError) -> float | None:
-    value = error.response.headers.get("retry-after") if error.response is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+def _retry_after(error: openai.APIStatusError) -> str | None:
+    return error.response.headers.get("retry-after") if error.response is not None else None
 
 
 class Classifier:
@@ -165,7 +147,7 @@ class Classifier:
         """One batch (or one code) with content retries: (accepted answers, codes to retry alone with why)."""
         wanted = {item.hs10 for item in items}
         reason = "no answer"
-        for _attempt in range(self.settings.retry.max_attempts):
+        for _attempt in range(self.settings.retry.attempts):
             content = self._request(items, out)
             try:
                 entries, rejected = parse_answer(content)
@@ -185,15 +167,15 @@ class Classifier:
                 return accepted, problems
             reason = next(iter(problems.values()))
         if len(items) > 1:
-            return {}, {item.hs10: f"{reason} (after {self.settings.retry.max_attempts} attempts)" for item in items}
-        raise _GaveUp(f"{reason} (after {self.settings.retry.max_attempts} attempts)")
+            return {}, {item.hs10: f"{reason} (after {self.settings.retry.attempts} attempts)" for item in items}
+        raise _GaveUp(f"{reason} (after {self.settings.retry.attempts} attempts)")
 
     def _request(self, items: list[CodeItem], out: Outcome) -> str | None:
         """One chat completion with bounded retries on 429/5xx/timeouts/connection errors."""
         policy = self.settings.retry
         messages = self.prompt.messages(items)
         chars = request_chars(self.prompt, items)
-        for attempt in range(1, policy.max_attempts + 1):
+        for attempt in range(policy.attempts):
             out.requests += 1
             out.prompt_chars += chars
             extra = {} if self._temperature is None else {"temperature": self._temperature}
@@ -232,10 +214,10 @@ class Classifier:
                     out.prompt_tokens += chars // CHARS_PER_TOKEN
                     out.completion_tokens += len(content or "") // CHARS_PER_TOKEN
                 return content
-            if attempt == policy.max_attempts:
-                raise _GaveUp(f"{reason} (after {policy.max_attempts} attempts)")
+            if attempt == policy.max_retries:
+                raise _GaveUp(f"{reason} (after {policy.attempts} attempts)")
             log.debug("request failed (%s); retrying in %.2fs", reason, wait_s)
-            policy.sleep(wait_s)
+            self.settings.sleep(wait_s)
         raise AssertionError("unreachable")
 
 

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from ingestion.census import CensusIngestConfig, run_census_ingest
-from ingestion.census_client import RetryPolicy
 from ingestion.census_plan import DEFAULT_BASE_URL, parse_countries, parse_month
 from ingestion.errors import UserError
 from ingestion.paths import default_warehouse_path
+from ingestion.retry import RetryPolicy
 from ingestion.schema import FLOWS, flows_of
 from ingestion.secrets import census_api_key
 

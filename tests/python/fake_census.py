@@ -447,7 +447,7 @@ def census_config(fake: FakeCensus, db_path: Path, **overrides: object):
     from datetime import date
 
     from ingestion.census import CensusIngestConfig
-    from ingestion.census_client import RetryPolicy
+    from ingestion.retry import RetryPolicy
 
     settings: dict[str, object] = {
         "db_path": db_path,

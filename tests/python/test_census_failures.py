@@ -14,10 +14,10 @@ from ingestion.census_client import (
     CensusClient,
     FetchFailedError,
     KeyRejectedError,
-    RetryPolicy,
 )
 from ingestion.census_parse import parse_payload
 from ingestion.census_plan import PlannedRequest
+from ingestion.retry import RetryPolicy
 
 MONTHS = ["2024-11", "2024-12", "2025-01"]
 

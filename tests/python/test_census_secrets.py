@@ -11,10 +11,11 @@ import pytest
 from fake_census import TEST_KEY, FakeCensus, census_config
 
 from ingestion.census import run_census_ingest
-from ingestion.census_client import BadRequestError, CensusClient, FetchFailedError, RetryPolicy
+from ingestion.census_client import BadRequestError, CensusClient, FetchFailedError
 from ingestion.cli import main
 from ingestion.locations import url_without_secrets
 from ingestion.paths import landing_dir
+from ingestion.retry import RetryPolicy
 from ingestion.secrets import Redactor, census_api_key
 
 MONTHS = ["2024-11", "2024-12", "2025-01"]

@@ -14,13 +14,13 @@ from ingestion import warehouse
 from ingestion.classifier import (
     Classifier,
     ClassifierSettings,
-    RetryPolicy,
     estimate_cost,
     model_price,
     run_classification,
 )
 from ingestion.classifier_prompt import CodeItem, load_prompt, parse_answer
 from ingestion.errors import UserError
+from ingestion.retry import RetryPolicy
 
 SOURCE = f"classifier:fake-model:{load_prompt().version}"
 
@@ -43,9 +43,8 @@ def settings(server: FakeOpenAI, sleeps: Sleeps | None = None, **kw: object) -> 
         "batch_size": 10,
         "concurrency": 1,
         "timeout": 5.0,
-        "retry": RetryPolicy(
-            max_attempts=3, base_delay=0.01, max_delay=0.05, sleep=sleeps if sleeps is not None else Sleeps()
-        ),
+        "retry": RetryPolicy(max_retries=2, base_delay=0.01, max_delay=0.05),
+        "sleep": sleeps if sleeps is not None else Sleeps(),
     }
     base.update(kw)
     return ClassifierSettings(**base)
@@ -139,7 +138,7 @@ def test_persistently_bad_code_is_recorded_as_failure_never_stored(con, server, 
     bad = codes[3].hs10
     server.bad_codes[bad] = mode
     summary = run(con, server, codes)
-    # batch, then the bad code alone max_attempts (3) times
+    # batch, then the bad code alone three times (two retries)
     assert server.requests == 1 + 3
     assert bad not in labels(con) and len(labels(con)) == 9
     failures = con.execute("select hs10, reason from raw.label_failures").fetchall()
@@ -173,7 +172,7 @@ def test_rate_limit_honours_retry_after_and_server_errors_back_off(con, server):
     run(con, server, items(10), sleeps=sleeps)
     assert server.requests == 3
     assert sleeps[0] == 0.0  # Retry-After: 0
-    assert 0.005 <= sleeps[1] <= 0.02  # base_delay * 2 ** 1 with jitter in [0.5, 1]
+    assert 0.02 <= sleeps[1] <= 0.025  # the second retry: base_delay * 2 ** 1, plus up to 25% jitter
     assert len(labels(con)) == 10
 
 
@@ -181,7 +180,7 @@ def test_persistent_server_errors_are_bounded_and_recorded(con, server):
     sleeps = Sleeps()
     server.script.extend(["500"] * 100)
     summary = run(con, server, items(4), sleeps=sleeps)
-    assert server.requests == 3  # max_attempts, then the batch is recorded as failed
+    assert server.requests == 3  # two retries, then the batch is recorded as failed
     assert len(sleeps) == 2 and all(s <= 0.05 for s in sleeps)
     assert len(summary.outcome.failures) == 4
     assert {r[0] for r in con.execute("select reason from raw.label_failures").fetchall()} == {

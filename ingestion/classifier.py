@@ -175,7 +175,8 @@ class Classifier:
         policy = self.settings.retry
         messages = self.prompt.messages(items)
         chars = request_chars(self.prompt, items)
-        for attempt in range(policy.attempts):
+        retries = 0
+        while True:
             out.requests += 1
             out.prompt_chars += chars
             extra = {} if self._temperature is None else {"temperature": self._temperature}
@@ -189,7 +190,8 @@ class Classifier:
             except openai.APIStatusError as error:
                 status = error.status_code
                 if status == 400 and self._temperature is not None and "temperature" in str(error.message):
-                    # Reasoning models accept only their default temperature: drop ours and resend at once.
+                    # Reasoning models accept only their default temperature: drop ours and resend at once (not a
+                    # failed attempt, and it happens once).
                     log.info("the model rejects temperature=%s; using its default", self._temperature)
                     self._temperature = None
                     continue
@@ -200,10 +202,10 @@ class Classifier:
                         "(check OPENAI_API_KEY, --base-url and --model)"
                     ) from None
                 reason = f"HTTP {status}"
-                wait_s = policy.delay(attempt, _retry_after(error))
+                wait_s = policy.delay(retries, _retry_after(error))
             except (openai.APITimeoutError, openai.APIConnectionError) as error:
                 reason = "timeout" if isinstance(error, openai.APITimeoutError) else "connection error"
-                wait_s = policy.delay(attempt)
+                wait_s = policy.delay(retries)
             else:
                 usage = getattr(response, "usage", None)
                 content = response.choices[0].message.content if response.choices else None
@@ -214,11 +216,11 @@ class Classifier:
                     out.prompt_tokens += chars // CHARS_PER_TOKEN
                     out.completion_tokens += len(content or "") // CHARS_PER_TOKEN
                 return content
-            if attempt == policy.max_retries:
+            if retries == policy.max_retries:
                 raise _GaveUp(f"{reason} (after {policy.attempts} attempts)")
+            retries += 1
             log.debug("request failed (%s); retrying in %.2fs", reason, wait_s)
             self.settings.sleep(wait_s)
-        raise AssertionError("unreachable")
 
 
 # --- prices -----------------------------------------------------------------------------------------------------

@@ -82,13 +82,16 @@
     {%- if execute -%}
         {%- set manifest_sql = 'select flow, max(loaded_at) as loaded_through from '
             ~ ref('stg_census__load_manifest') ~ ' group by flow' -%}
-        {%- set upstream = none if taken_from is none
-            else bookkeeping_relation(taken_from.identifier ~ '__loads_applied') -%}
-        {{ replace_bookkeeping_table(
-            loads_applied_relation(),
-            'select flow, loaded_through from ' ~ upstream
-            if upstream is not none and relation_exists(upstream) else manifest_sql
-        ) }}
+        {%- if taken_from is none -%}
+            {%- set sql = manifest_sql -%}
+        {%- else -%}
+            {#- without the fact's record, an empty one: the next build re-reads every month, where the manifest's
+                latest load would claim loads the fact may not have taken in -#}
+            {%- set upstream = bookkeeping_relation(taken_from.identifier ~ '__loads_applied') -%}
+            {%- set sql = 'select flow, loaded_through from '
+                ~ (upstream if relation_exists(upstream) else '(' ~ manifest_sql ~ ') as none_taken where 1 = 0') -%}
+        {%- endif -%}
+        {{ replace_bookkeeping_table(loads_applied_relation(), sql) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -17,11 +17,24 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Does not print a traceback when a client hung up first (the timeout tests' client gives up on purpose)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 _CODE = re.compile(r"HS10 Code: (\d+)")
 INVENTED_CODE = "9999999999"
@@ -59,8 +72,7 @@ class FakeOpenAI:
         self.authorizations: list[str] = []
         self.codes_seen: list[list[str]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._thread: threading.Thread | None = None
 
     @property
@@ -201,12 +213,10 @@ class FakeOpenAI:
 
 def main() -> None:
     """Run standalone: `python tests/python/fake_openai.py [PORT] [LATENCY]` (for manual tries)."""
-    import sys
-
     server = FakeOpenAI(latency=float(sys.argv[2]) if len(sys.argv) > 2 else 0.0)
     if len(sys.argv) > 1:
         server._server.server_close()
-        server._server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), server._handler())
+        server._server = _QuietServer(("127.0.0.1", int(sys.argv[1])), server._handler())
     print(server.base_url, flush=True)
     server._server.serve_forever()
 

@@ -291,3 +291,13 @@ def test_model_that_rejects_temperature_gets_its_default(con, server):
     assert server.requests == 1 + 2  # the rejected request, then two batches without temperature
     assert "temperature" in server.bodies[0] and "temperature" not in server.bodies[-1]
     assert len(labels(con)) == 12
+
+
+def test_dropping_the_temperature_does_not_use_up_a_retry(server):
+    """The resend without temperature is not a failed attempt: two server errors after it still leave the third
+    attempt (max_retries=2) to succeed."""
+    server.reject_temperature = True
+    server.script.extend(["500", "500"])
+    outcome = Classifier(settings(server)).classify(items(2))
+    assert server.requests == 1 + 3
+    assert len(outcome.answers) == 2 and outcome.failures == []

@@ -156,13 +156,16 @@ def test_missing_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
 class _ListHandler(BaseHTTPRequestHandler):
     body = b"hts_code,digits\n85423100,8\n2011005,8\n"
 
+    latin1_body = "hts_code,description\n85423100,caf\u00e9\n".encode("latin-1")
+
     def do_GET(self) -> None:
-        if self.path.startswith("/lists/s122.csv"):
+        body = {"/lists/s122.csv": self.body, "/lists/latin1.csv": self.latin1_body}.get(self.path.split("?")[0])
+        if body is not None:
             self.send_response(200)
             self.send_header("Content-Type", "text/csv")
-            self.send_header("Content-Length", str(len(self.body)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(self.body)
+            self.wfile.write(body)
         else:
             self.send_response(404)
             self.end_headers()
@@ -192,3 +195,11 @@ def test_load_from_url_stores_url_without_query(tmp_path: Path, list_server: str
     assert _ingest(db, f"{list_server}/missing.csv", "s122") == 2
     assert "HTTP 404" in capsys.readouterr().err
     assert len(_entries(db, "s122")) == 2
+
+
+def test_a_list_that_is_not_utf8_is_refused_without_printing_the_url_query(
+    tmp_path: Path, list_server: str, capsys
+) -> None:
+    assert _ingest(tmp_path / "w.duckdb", f"{list_server}/lists/latin1.csv?token=secret123", "s122") == 2
+    err = capsys.readouterr().err
+    assert f"{list_server}/lists/latin1.csv is not UTF-8 text" in err and "secret123" not in err

@@ -187,34 +187,47 @@ def test_months_emptied_by_a_revision_match_a_full_rebuild(built: Path, tmp_path
         assert con.execute(fact_rows, [monthly, yearly]).fetchone() == (0, 0)
 
 
+EMPTIED = "(flow = 'imports' and {0} = {1}'2025-06{2}') or (flow = 'exports' and {0} = {1}'2025-05{2}')"
+EMPTIED_BY_MONTH = EMPTIED.format("month", "date ", "-01")
+EMPTIED_BY_PERIOD = EMPTIED.format("census_period", "", "")
+INCREMENTAL_TABLES = {
+    "marts.fct_trade_monthly": EMPTIED_BY_MONTH,
+    "intermediate.int_trade_monthly__codes": EMPTIED_BY_MONTH,
+    "intermediate.int_trade_monthly__countries": EMPTIED_BY_MONTH,
+    "intermediate.int_trade_monthly__world_total": EMPTIED_BY_PERIOD,
+    "intermediate.int_country__reported_names": EMPTIED_BY_PERIOD,
+}
+
+
+def _rows_of_emptied_months(db_path: Path) -> dict[str, int]:
+    """Rows of imports 2025-06 and exports 2025-05 in each incremental table."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return {
+            table: con.execute(f"select count(*) from {table} where {where}").fetchone()[0]
+            for table, where in INCREMENTAL_TABLES.items()
+        }
+
+
 def test_months_that_lose_every_detail_row_match_a_full_rebuild(built: Path, tmp_path: Path) -> None:
     """A revision can leave a month no detail-country row at all: imports 2025-06 reloaded with its world total
     only, exports 2025-05 refetched empty. No new row then names the month, so replacing the slices that have new
     rows would keep the old ones; every incremental table must drop them as a full rebuild does."""
     world_only = _raw_rows(built, "imports", "time = '2025-06' and cty_code = '-'", [])
+    before = _rows_of_emptied_months(built)
     assert world_only.num_rows > 0
+    # every table holds more of those months than is left after the revision
+    assert before["intermediate.int_trade_monthly__world_total"] > world_only.num_rows
+    assert before["intermediate.int_country__reported_names"] > 1
+    assert min(before.values()) > 0
     _load_partition(built, "imports", "2025-06", "ALL", world_only)
     _load_partition(built, "exports", "2025-05", "ALL", world_only.slice(0, 0))  # refetched empty
     _assert_incremental_run_equals_full_refresh(built, tmp_path)
-    emptied = "(flow = 'imports' and {0} = {1}'2025-06{2}') or (flow = 'exports' and {0} = {1}'2025-05{2}')"
-    by_month, by_period = emptied.format("month", "date ", "-01"), emptied.format("census_period", "", "")
-    counts = {
-        "marts.fct_trade_monthly": by_month,
-        "intermediate.int_trade_monthly__codes": by_month,
-        "intermediate.int_trade_monthly__countries": by_month,
-        "intermediate.int_trade_monthly__world_total": by_period,
-        "intermediate.int_country__reported_names": by_period,
-    }
     with duckdb.connect(str(built), read_only=True) as con:
-        left = {
-            table: con.execute(f"select count(*) from {table} where {where}").fetchone()[0]
-            for table, where in counts.items()
-        }
         world_names = con.execute(
-            f"select distinct cty_code from intermediate.int_country__reported_names where {by_period}"
+            f"select distinct cty_code from intermediate.int_country__reported_names where {EMPTIED_BY_PERIOD}"
         ).fetchall()
     # the world total's rows stay (one per code, as loaded), and its one name; nothing else of those months
-    assert left == {
+    assert _rows_of_emptied_months(built) == {
         "marts.fct_trade_monthly": 0,
         "intermediate.int_trade_monthly__codes": 0,
         "intermediate.int_trade_monthly__countries": 0,
@@ -229,15 +242,16 @@ def test_an_aggregate_built_before_the_fact_takes_in_a_load_still_drops_its_empt
 ) -> None:
     """An aggregate records the loads the fact had taken in when it read the fact, not the manifest's latest: built
     alone after a load the fact has not taken in yet, it must still re-read that month once the fact has."""
+    exports_may = "select count(*) from {} where flow = 'exports' and month = date '2025-05-01'"
+    aggregates = ["intermediate.int_trade_monthly__codes", "intermediate.int_trade_monthly__countries"]
     _load_partition(built, "exports", "2025-05", "ALL", _raw_rows(built, "exports", "false", []))  # refetched empty
-    run_dbt(built, "run", "--select", "int_trade_monthly__codes")
+    run_dbt(built, "run", "--select", "int_trade_monthly__codes", "int_trade_monthly__countries")
+    with duckdb.connect(str(built), read_only=True) as con:
+        # the fact has not taken the load in, so neither has either aggregate
+        assert min(con.execute(exports_may.format(table)).fetchone()[0] for table in aggregates) > 0
     _assert_incremental_run_equals_full_refresh(built, tmp_path)
     with duckdb.connect(str(built), read_only=True) as con:
-        left = con.execute(
-            "select count(*) from intermediate.int_trade_monthly__codes "
-            "where flow = 'exports' and month = date '2025-05-01'"
-        ).fetchone()[0]
-    assert left == 0
+        assert [con.execute(exports_may.format(table)).fetchone()[0] for table in aggregates] == [0, 0]
 
 
 def test_a_partition_period_that_flags_no_month_fails_its_test(built: Path) -> None:

@@ -81,9 +81,11 @@
 {%- endmacro %}
 
 {#- A bookkeeping post-hook (called only when executing: the relation needs the graph): replaces `relation`
-    with the rows of `sql`, in the transaction of the model's rows. -#}
+    with the rows of `sql`, in the transaction of the model's rows. dbt's relation cache is told, so a later
+    node of the same invocation finds it (relation_exists reads the cache). -#}
 {% macro replace_bookkeeping_table(relation, sql) -%}
     {%- do adapter.drop_relation(relation) -%}
+    {%- do adapter.cache_added(relation) -%}
     create table {{ relation }} as {{ sql }}
 {%- endmacro %}
 

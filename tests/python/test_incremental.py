@@ -310,6 +310,26 @@ def test_a_model_without_its_record_of_loads_rereads_every_month(built: Path) ->
         )
 
 
+def test_an_aggregate_without_the_facts_record_of_loads_records_none_and_rereads_every_month(built: Path) -> None:
+    """An aggregate copies the fact's record of loads. Without one (the fact built by an older version), it must
+    not claim the manifest's latest load, which the fact may not have taken in: it records none, and its next
+    build re-reads every month."""
+    record = "select count(*) from intermediate.int_trade_monthly__codes__loads_applied"
+    with duckdb.connect(str(built)) as con:
+        assert con.execute(record).fetchone()[0] == 2
+        con.execute("drop table intermediate.fct_trade_monthly__loads_applied")
+    run_dbt(built, "run", "--select", "int_trade_monthly__codes")
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute(record).fetchone()[0] == 0
+    run_dbt(built, "run", *MODELS)
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute(record).fetchone()[0] == 2
+        written = con.execute(
+            "select count(distinct built_at), count(*) from intermediate.int_trade_monthly__codes"
+        ).fetchone()
+        assert written[0] == 1 and written[1] > 0  # every month re-read by the last build
+
+
 def test_changed_labels_rebuild_their_flow(built: Path, tmp_path: Path) -> None:
     with duckdb.connect(str(built)) as con:
         hs10 = con.execute(

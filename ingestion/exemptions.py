@@ -150,8 +150,7 @@ def read_source(file_or_url: str) -> tuple[str, str]:
     try:
         return content.decode("utf-8-sig"), source
     except UnicodeDecodeError:
-        shown = url_without_secrets(file_or_url) if is_url(file_or_url) else file_or_url
-        raise UserError(f"{shown} is not UTF-8 text; save it as CSV (UTF-8)") from None
+        raise UserError(f"{url_without_secrets(file_or_url)} is not UTF-8 text; save it as CSV (UTF-8)") from None
 
 
 def seed_list_ids(seed_path: Path = SEED_PATH) -> set[str]:

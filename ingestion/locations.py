@@ -14,9 +14,12 @@ def is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
-def url_without_secrets(url: str) -> str:
-    """`scheme://host[:port]/path`: no credentials, query or fragment, so it is safe to print and store."""
-    parts = urlsplit(url)
+def url_without_secrets(location: str) -> str:
+    """A URL as `scheme://host[:port]/path`, without credentials, query or fragment, so it is safe to print and
+    store; a file path as given."""
+    if not is_url(location):
+        return location
+    parts = urlsplit(location)
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 

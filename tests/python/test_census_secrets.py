@@ -149,3 +149,4 @@ def test_a_location_url_is_stored_without_credentials_query_or_fragment():
     stored = url_without_secrets("https://user:s3cr3t@example.org:8443/lists/annex.csv?token=abc&key=k#part")
     assert stored == "https://example.org:8443/lists/annex.csv"
     assert url_without_secrets("http://127.0.0.1/labels.csv") == "http://127.0.0.1/labels.csv"
+    assert url_without_secrets("lists/annex?.csv") == "lists/annex?.csv"  # a file path stays as given

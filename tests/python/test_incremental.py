@@ -452,6 +452,33 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
     assert _failing_names(built, *selection) == {raw_reconciliation}
 
 
+def test_the_relationships_test_counts_the_rows_whose_value_is_missing(built: Path) -> None:
+    """Our relationships test (tests/generic/relationships.sql) counts the fact's rows per country code before it
+    looks them up: it fails with the rows that point nowhere, as dbt's own test does, and stores one row per
+    missing code with how many rows hold it."""
+    selection = ["--select", "test_name:relationships,fct_trade_monthly", "--store-failures"]
+    results_path = Path(dbt_env(built)["DBT_TARGET_PATH"]) / "run_results.json"
+    run_dbt(built, "test", *selection)
+    with duckdb.connect(str(built)) as con:
+        for code, rows in (("9997", 2), ("9998", 3)):
+            con.execute(
+                "update marts.fct_trade_monthly set cty_code = ? where rowid in (select rowid from "
+                "marts.fct_trade_monthly where cty_code = '5700' order by month, hs10 limit ?)",
+                [code, rows],
+            )
+        assert con.execute("select count(*) from marts.dim_country where cty_code in ('9997', '9998')").fetchone() == (0,)
+    result = run_dbt(built, "test", *selection, check=False)
+    assert result.returncode != 0
+    (test,) = [
+        entry
+        for entry in json.loads(results_path.read_text())["results"]
+        if entry["unique_id"].startswith("test.ai_trade.relationships_fct_trade_monthly_cty_code")
+    ]
+    assert (test["status"], test["failures"]) == ("fail", 5), result.stdout[-3000:]
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute(f"select * from {test['relation_name']} order by 1").fetchall() == [("9997", 2), ("9998", 3)]
+
+
 def test_a_null_in_a_constrained_mart_column_stops_the_build_and_keeps_the_mart(built: Path) -> None:
     """Mart columns that must not be null carry enforced not_null constraints (contracts), not data tests: a null
     fails the model as it is built, so the mart keeps its previous rows instead of publishing the null."""

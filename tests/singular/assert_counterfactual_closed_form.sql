@@ -22,10 +22,25 @@ monthly as (
 
 ),
 
-trade as (
+codes as (
 
     select * from {{ ref('int_trade_monthly__codes') }}
     where not is_excluded_chapter
+
+),
+
+-- Summed over codes before the variants multiply the rows (exact: the sums are decimal).
+trade as (
+
+    select
+        flow,
+        month,
+        year,
+        relevance_group,
+        sum(value) as value,
+        sum(value_general_imports) as value_general_imports
+    from codes
+    group by 1, 2, 3, 4
 
 ),
 

@@ -4,10 +4,26 @@
 
 with
 
-trade as (
+codes as (
 
     select * from {{ ref('int_trade_monthly__codes') }}
     where not is_excluded_chapter
+
+),
+
+-- Summed over codes before the value concepts split them (exact: the sums are decimal).
+trade as (
+
+    select
+        flow,
+        month,
+        year,
+        relevance_group,
+        sum(value) as value,
+        sum(value_general_imports) as value_general_imports,
+        {{ any_true('is_synthetic') }} as is_synthetic
+    from codes
+    group by 1, 2, 3, 4
 
 ),
 

@@ -644,7 +644,7 @@ def compare_by_checksum(
         name for name in mart_types.keys() | copy_types.keys() if mart_types.get(name) != copy_types.get(name)
     )
     if differing_types:
-        return {"status": "DIFFERENT", "differing_types": differing_types, "differing_columns": differing_types}
+        return {"status": "DIFFERENT", "differing_types": differing_types}
     names = [sql_identifier(name) for name in mart_types]
     checksums = ", ".join(f"sum(hash({expression})::hugeint)" for expression in (", ".join(names), *names))
     copied, original = (
@@ -800,6 +800,8 @@ def fact_note(fact: dict[str, Any]) -> str:
         compared = f"not checked: {check.get('reason')}"
     elif check.get("status") == "equal":
         compared = f"{check.get('floor_rows', 0):,} rows, equal to {FACT_MART}"
+    elif check.get("differing_types"):
+        compared = f"NOT equal to {FACT_MART}: columns missing or of another type: {check['differing_types']}"
     else:
         compared = f"NOT equal to {FACT_MART}: {check.get('differing_columns') or 'row count or rows'}"
     times = fact.get("runs_seconds", [])

@@ -16,6 +16,7 @@ from bench.harness import (
     check_timeable,
     compare,
     compare_by_checksum,
+    fact_note,
     load_via_loader,
     run_floor,
     summarize_run_results,
@@ -234,6 +235,8 @@ def test_fact_checksum_comparison_names_what_differs(tmp_path: Path) -> None:
     assert differing_types() == ["extra"]
     con.execute("create or replace table copy.f as select k, v from marts.f")
     assert differing_types() == ["s"]
+    note = fact_note({"check": compare_by_checksum(con, "copy", "f", "built_at")})
+    assert note.startswith("NOT equal to fct_trade_monthly: columns missing or of another type: ['s']"), note
     con.execute("create table marts.g as select * from marts.f")  # a mart with no copy
     assert compare_by_checksum(con, "copy", "g", "built_at")["status"] == "skipped"
     assert compare_by_checksum(con, "copy", "missing", "built_at")["status"] == "skipped"

@@ -55,7 +55,7 @@ complete_trailing_windows as (
 
 -- Each complete trailing window's months: monthly rows join their windows on the month, an
 -- equi-join (a range join on the window's bounds took half as long again at full size).
-window_months as (
+months_in_window as (
 
     select
         complete_trailing_windows.window_months,
@@ -75,10 +75,10 @@ trailing_sums as (
 
     select
         'trailing' as window_type,
-        window_months.window_months,
-        window_months.window_start,
-        window_months.window_end,
-        {{ calendar_year('window_months.window_end') }} as year,
+        months_in_window.window_months,
+        months_in_window.window_start,
+        months_in_window.window_end,
+        {{ calendar_year('months_in_window.window_end') }} as year,
         monthly.breakdown,
         monthly.relevance_group,
         monthly.primary_category,
@@ -89,9 +89,9 @@ trailing_sums as (
         sum(monthly.duty_calculated) as duty_calculated,
         {{ any_true('monthly.is_synthetic') }} as is_synthetic
 
-    from window_months
+    from months_in_window
     inner join monthly
-        on window_months.month = monthly.month
+        on months_in_window.month = monthly.month
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 ),

@@ -1,7 +1,9 @@
 {#- dbt's relationships test, with the child's values counted before the join: the fact's 30M rows
     become a few hundred country codes, so the join probes those (five times faster on the full-size
     fact, profiled in `make bench`). It fails with one row per value missing from `to`, carrying how
-    many child rows hold it, and counts those rows as its failures, as dbt's own test does. -#}
+    many child rows hold it, and counts those rows as its failures, as dbt's own test does. It sets
+    fail_calc itself, so a fail_calc given in yml is overridden, and a limit caps missing values, not
+    rows; no test of the project sets either. -#}
 {% macro default__test_relationships(model, column_name, to, field) %}
 
 {{ config(fail_calc='coalesce(sum(child_rows), 0)') }}

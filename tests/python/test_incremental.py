@@ -453,7 +453,7 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
 
 
 def test_the_relationships_test_counts_the_rows_whose_value_is_missing(built: Path) -> None:
-    """Our relationships test (tests/generic/relationships.sql) counts the fact's rows per country code before it
+    """Our relationships test (macros/relationships.sql) counts the fact's rows per country code before it
     looks them up: it fails with the rows that point nowhere, as dbt's own test does, and stores one row per
     missing code with how many rows hold it."""
     selection = ["--select", "test_name:relationships,fct_trade_monthly", "--store-failures"]

@@ -386,23 +386,28 @@ def test_fact_without_a_record_of_its_labels_is_relabelled(built: Path) -> None:
         assert con.execute("select count(*) from intermediate.fct_trade_monthly__applied_labels").fetchone()[0] > 0
 
 
-def _failing_names(db_path: Path, *args: str) -> set[str]:
-    """Names of the data tests that fail in `dbt test <args>`, from run_results.json. None may error: dbt prints
+def _test_results(db_path: Path, *args: str) -> dict[str, dict]:
+    """The data tests of `dbt test <args>` by name: their entries in run_results.json. None may error: dbt prints
     a test that could not run (broken scoped SQL) like a failing one, and it would pass for a caught error."""
     results_path = Path(dbt_env(db_path)["DBT_TARGET_PATH"]) / "run_results.json"
     results_path.unlink(missing_ok=True)
     result = run_dbt(db_path, "test", *args, check=False)
     assert results_path.is_file(), result.stdout[-3000:]
-    statuses = {
-        entry["unique_id"].split(".")[2]: entry["status"]
+    tests = {
+        entry["unique_id"].split(".")[2]: entry
         for entry in json.loads(results_path.read_text())["results"]
         if entry["unique_id"].startswith("test.")
     }
-    errored = {name for name, status in statuses.items() if status not in ("pass", "fail")}
+    errored = {name for name, entry in tests.items() if entry["status"] not in ("pass", "fail")}
     assert not errored, f"{errored}\n{result.stdout[-3000:]}"
-    failed = {name for name, status in statuses.items() if status == "fail"}
-    assert (result.returncode != 0) == bool(failed), result.stdout[-3000:]
-    return failed
+    failed = any(entry["status"] == "fail" for entry in tests.values())
+    assert (result.returncode != 0) == failed, result.stdout[-3000:]
+    return tests
+
+
+def _failing_names(db_path: Path, *args: str) -> set[str]:
+    """Names of the data tests that fail in `dbt test <args>`."""
+    return {name for name, entry in _test_results(db_path, *args).items() if entry["status"] == "fail"}
 
 
 def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(built: Path) -> None:
@@ -457,8 +462,8 @@ def test_the_relationships_test_counts_the_rows_whose_value_is_missing(built: Pa
     looks them up: it fails with the rows that point nowhere, as dbt's own test does, and stores one row per
     missing code with how many rows hold it."""
     selection = ["--select", "test_name:relationships,fct_trade_monthly", "--store-failures"]
-    results_path = Path(dbt_env(built)["DBT_TARGET_PATH"]) / "run_results.json"
-    run_dbt(built, "test", *selection)
+    name = "relationships_fct_trade_monthly_cty_code__cty_code__ref_dim_country_"
+    assert _test_results(built, *selection)[name]["failures"] == 0
     with duckdb.connect(str(built)) as con:
         for code, rows in (("9997", 2), ("9998", 3)):
             con.execute(
@@ -468,14 +473,8 @@ def test_the_relationships_test_counts_the_rows_whose_value_is_missing(built: Pa
             )
         orphans = "select count(*) from marts.dim_country where cty_code in ('9997', '9998')"
         assert con.execute(orphans).fetchone() == (0,)
-    result = run_dbt(built, "test", *selection, check=False)
-    assert result.returncode != 0
-    (test,) = [
-        entry
-        for entry in json.loads(results_path.read_text())["results"]
-        if entry["unique_id"].startswith("test.ai_trade.relationships_fct_trade_monthly_cty_code")
-    ]
-    assert (test["status"], test["failures"]) == ("fail", 5), result.stdout[-3000:]
+    test = _test_results(built, *selection)[name]
+    assert (test["status"], test["failures"]) == ("fail", 5)
     with duckdb.connect(str(built), read_only=True) as con:
         assert con.execute(f"select * from {test['relation_name']} order by 1").fetchall() == [("9997", 2), ("9998", 3)]
 

@@ -163,7 +163,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Rows in the given [flow, value] slices of `column` (census_period, or month with `as_date`) or in
+{#- Rows in the given [flow, value] slices of `column` (census_period, month with `as_date`, or year) or in
     `whole_flows`. The values are constants, so the warehouse skips the storage of every other month.
     False when there are none. -#}
 {% macro in_slices(slices, whole_flows=[], column='census_period', as_date=false) -%}
@@ -182,35 +182,59 @@
     {{ conditions | join(' or ') if conditions else '1 = 0' }}
 {%- endmacro %}
 
-{#- For an incremental aggregate of `relation` (the fact): the (flow, month) slices it re-reads whole, as a
-    filter on `month` with constants. They are the slices `relation` wrote rows in (`built_at`) after the
-    aggregate's latest build, and the months the load manifest flagged after the loads `relation` had taken
-    in when the aggregate was last built (its record, record_loads_applied): a month a revision emptied
-    leaves no row to say so. Every row when the aggregate is built from scratch. -#}
-{% macro written_since_last_build(relation) -%}
+{#- For an incremental aggregate of `relation` (the fact, or an aggregate of it): the slices it re-reads whole,
+    [flow, month] ('YYYY-MM-01'), or with `by_year` [flow, year] (a number) for the calendar years they fall in.
+    They are the slices `relation` wrote rows in (`built_at`) after the aggregate's latest build, and the months
+    the load manifest flagged after the loads `relation` had taken in when the aggregate was last built (its
+    record, record_loads_applied): a month a revision emptied leaves no row to say so. Read when the model
+    runs; only for an incremental build. -#}
+{% macro slices_written_since_last_build(relation, by_year=false) -%}
+    {%- set slices = [] -%}
+    {%- if execute -%}
+        {%- if 'built_at' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " has no built_at column (built by an older version). Rebuild it once with: "
+                ~ "dbt build --full-refresh --select " ~ this.identifier ~ "+"
+            ) }}
+        {%- endif -%}
+        {%- set watermarks = watermarks_from('select flow, max(built_at) from ' ~ this ~ ' group by 1') -%}
+        {%- set query -%}
+            select distinct flow, cast({{ 'year' if by_year else 'month' }} as {{ dbt.type_string() }})
+            from {{ relation }}
+            where {{ newer_than_watermarks('built_at', watermarks) }}
+        {%- endset -%}
+        {%- for flow, slice in run_query(query).rows -%}
+            {%- do slices.append([flow, slice | int if by_year else slice]) -%}
+        {%- endfor -%}
+        {%- for flow, month in as_month_slices(slices_loaded_since(loads_applied_watermarks())) -%}
+            {%- do slices.append([flow, month[:4] | int if by_year else month]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(slices) }}
+{%- endmacro %}
+
+{#- The slices of slices_written_since_last_build as a filter on `month` (or with `by_year` on `year`) with
+    constants; every row when the aggregate is built from scratch. -#}
+{% macro written_since_last_build(relation, by_year=false) -%}
     {%- if not is_incremental() -%}
         {{ return('1 = 1') }}
     {%- endif -%}
-    {%- set slices = [] -%}
-    {%- if execute -%}
-        {%- set watermarks = watermarks_from('select flow, max(built_at) from ' ~ this ~ ' group by 1') -%}
-        {%- set query -%}
-            select distinct flow, cast(month as {{ dbt.type_string() }}) from {{ relation }}
-            where {{ newer_than_watermarks('built_at', watermarks) }}
-        {%- endset -%}
-        {%- for flow, month in run_query(query).rows -%}
-            {%- do slices.append([flow, month]) -%}
-        {%- endfor -%}
-        {%- do slices.extend(as_month_slices(slices_loaded_since(loads_applied_watermarks()))) -%}
-    {%- endif -%}
-    {{ return(in_slices(slices, column='month', as_date=true)) }}
+    {%- set slices = slices_written_since_last_build(relation, by_year) -%}
+    {{ return(in_slices(slices, column='year' if by_year else 'month', as_date=not by_year)) }}
 {%- endmacro %}
 
-{#- `column` in the given constants (dates with `as_date`); false when there are none. -#}
+{#- `column` in the given constants (dates with `as_date`; numbers as numbers, anything else as text); false
+    when there are none. -#}
 {% macro in_values(column, values, as_date=false) -%}
     {%- set literals = [] -%}
     {%- for value in values | unique | sort -%}
-        {%- do literals.append("cast('" ~ value ~ "' as date)" if as_date else "'" ~ value ~ "'") -%}
+        {%- if as_date -%}
+            {%- do literals.append("cast('" ~ value ~ "' as date)") -%}
+        {%- elif value is number -%}
+            {%- do literals.append(value | string) -%}
+        {%- else -%}
+            {%- do literals.append("'" ~ value ~ "'") -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ column ~ ' in (' ~ literals | join(', ') ~ ')' if literals else '1 = 0' }}
 {%- endmacro %}

@@ -73,7 +73,8 @@ def _assert_marts_equal(left: Path, right: Path) -> None:
             "filter (where column_name <> 'built_at') from information_schema.columns "
             "where table_catalog = current_database() and (table_schema = 'marts' "
             "or table_name in ('int_trade_monthly__codes', 'int_trade_monthly__countries', "
-            "'int_trade_monthly__world_total', 'int_country__reported_names')) group by 1, 2 order by 1, 2"
+            "'int_trade_monthly__world_total', 'int_country__reported_names', 'int_trade_annual__codes')) "
+            "group by 1, 2 order by 1, 2"
         ).fetchall()
         names = [name for _, name, _ in tables]
         assert {
@@ -82,6 +83,7 @@ def _assert_marts_equal(left: Path, right: Path) -> None:
             "int_trade_monthly__countries",
             "int_trade_monthly__world_total",
             "int_country__reported_names",
+            "int_trade_annual__codes",
         } <= set(names)
         for schema, table, columns in tables:
             select = ", ".join(f'"{column}"' for column in columns)
@@ -93,11 +95,11 @@ def _assert_marts_equal(left: Path, right: Path) -> None:
                 assert difference.fetchone()[0] == 0, f"{table} differs between incremental and full builds"
 
 
-def _assert_incremental_run_equals_full_refresh(built: Path, tmp_path: Path) -> None:
-    """An incremental `dbt run` of `built` gives the tables a full refresh of a copy of it gives."""
+def _assert_incremental_run_equals_full_refresh(built: Path, tmp_path: Path, *args: str) -> None:
+    """An incremental `dbt run <args>` of `built` gives the tables a full refresh of a copy of it gives."""
     full = _copy(built, tmp_path / "full")
-    run_dbt(built, "run", *MODELS)
-    run_dbt(full, "run", "--full-refresh", *MODELS)
+    run_dbt(built, "run", *MODELS, *args)
+    run_dbt(full, "run", "--full-refresh", *MODELS, *args)
     _assert_marts_equal(built, full)
 
 
@@ -144,7 +146,18 @@ def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path
             "select count(distinct month) from marts.fct_trade_monthly where month = date '2026-02-01'"
         ).fetchone()[0]
         assert con.execute(revised_world_rows).fetchone()[0] == 0
+        # the code-year totals re-summed the years of the new and revised months, and kept the other years' rows
+        resummed = con.execute(
+            "select flow, list(distinct year order by year) filter (where built_at = latest), "
+            "count(*) filter (where built_at < latest and year < 2025) > 0 "
+            "from intermediate.int_trade_annual__codes, "
+            "(select max(built_at) as latest from intermediate.int_trade_annual__codes) as build "
+            "group by flow order by flow"
+        ).fetchall()
     assert months == 1
+    assert resummed == [("exports", [2026], True), ("imports", [2025, 2026], True)]
+    with duckdb.connect(str(built), read_only=True) as con:  # and the growth mart those years (2027 has none)
+        assert con.execute(GROWTH_YEARS_WRITTEN).fetchall() == [("exports", [2026]), ("imports", [2025, 2026])]
 
 
 def test_months_emptied_by_a_revision_match_a_full_rebuild(built: Path, tmp_path: Path) -> None:
@@ -366,6 +379,51 @@ def test_changed_chapter_exclusions_rebuild_every_flow(built: Path, tmp_path: Pa
     assert chapter_27 == [("exports", False, True), ("imports", False, True)]
 
 
+GROWTH_YEARS_WRITTEN = (
+    "select flow, list(distinct year order by year) from marts.hs10_consistent_growth_annual "
+    "where built_at = (select max(built_at) from marts.hs10_consistent_growth_annual) group by 1 order by 1"
+)
+
+
+def test_consistent_growth_rebuilds_a_flow_whose_base_year_or_code_families_changed(
+    built: Path, tmp_path: Path
+) -> None:
+    """Every row of hs10_consistent_growth_annual reads its flow's base year and its code family: a revised
+    base-year month (imports 2023-06) and a new vintage link (exports: an old code dropped from the concordance
+    after 2024, a code of the same HS8 added in 2025) each rebuild their whole flow."""
+    with duckdb.connect(str(built)) as con:
+        old, new = con.execute(
+            "select min(hs10), max(hs10) from intermediate.int_trade_annual__codes "
+            "where flow = 'exports' and hs10 not like '854231%' group by substr(hs10, 1, 8) "
+            "having count(distinct hs10) = 2 and count(distinct year) = 5 order by 1 limit 1"
+        ).fetchone()
+        con.execute("delete from raw.concordance_exports where hs10 = ? and year > 2024", [old])
+        con.execute("delete from raw.concordance_exports where hs10 = ? and year < 2025", [new])
+        family_before = con.execute(
+            "select distinct family_hs10 from marts.hs10_consistent_growth_annual where flow = 'exports' and hs10 = ?",
+            [new],
+        ).fetchall()
+    _load_month(built, "imports", "2023-06", "2023-06", "1.25")
+    _assert_incremental_run_equals_full_refresh(built, tmp_path)
+    with duckdb.connect(str(built), read_only=True) as con:
+        family_after = con.execute(
+            "select distinct family_hs10 from marts.hs10_consistent_growth_annual where flow = 'exports' and hs10 = ?",
+            [new],
+        ).fetchall()
+        years_written = con.execute(GROWTH_YEARS_WRITTEN).fetchall()
+    assert (family_before, family_after) == ([(new,)], [(old,)])
+    assert years_written == [("exports", [2022, 2023, 2024, 2025, 2026]), ("imports", [2022, 2023, 2024, 2025, 2026])]
+
+
+def test_a_new_base_year_rebuilds_consistent_growth(built: Path, tmp_path: Path) -> None:
+    _assert_incremental_run_equals_full_refresh(built, tmp_path, "--vars", "{base_year: 2024}")
+    with duckdb.connect(str(built), read_only=True) as con:
+        base_years = con.execute("select distinct base_year from marts.hs10_consistent_growth_annual").fetchall()
+        years_written = con.execute(GROWTH_YEARS_WRITTEN).fetchall()
+    assert base_years == [(2024,)]
+    assert years_written == [("exports", [2022, 2023, 2024, 2025, 2026]), ("imports", [2022, 2023, 2024, 2025, 2026])]
+
+
 def test_fact_without_a_record_of_its_labels_is_relabelled(built: Path) -> None:
     """A fact built by a version without the record (or with the record lost) cannot tell which labels its
     rows carry: the next build relabels every flow."""
@@ -512,3 +570,25 @@ def test_a_fact_created_without_its_not_null_constraints_is_not_built_on(built: 
             "update marts.fct_trade_monthly set cty_code = null "
             "where rowid = (select min(rowid) from marts.fct_trade_monthly)"
         )
+
+
+def test_a_table_built_before_it_was_incremental_is_rebuilt_once_on_request(built: Path) -> None:
+    """The code-year totals were a plain table before, without built_at: an incremental build cannot tell which
+    years are current, so it stops, says how to rebuild, and the rebuild makes it incremental."""
+    with duckdb.connect(str(built)) as con:
+        con.execute(
+            "create or replace table intermediate.int_trade_annual__codes as "
+            "select * exclude (built_at) from intermediate.int_trade_annual__codes"
+        )
+    result = run_dbt(built, "run", *MODELS, check=False)
+    assert result.returncode != 0
+    assert '"int_trade_annual__codes" has no built_at column (built by an older version)' in result.stdout
+    assert "dbt build --full-refresh --select int_trade_annual__codes+" in result.stdout
+
+    run_dbt(built, "run", "--full-refresh", "--select", "int_trade_annual__codes+")
+    run_dbt(built, "run", *MODELS)
+    with duckdb.connect(str(built), read_only=True) as con:
+        written = con.execute(
+            "select count(*) > 0, count(*) = count(built_at) from intermediate.int_trade_annual__codes"
+        )
+        assert written.fetchone() == (True, True)

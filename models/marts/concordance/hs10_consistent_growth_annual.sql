@@ -1,3 +1,18 @@
+{#- Incremental by (flow, year): a build deletes and rebuilds the years whose code-year totals or
+    previous year changed, a whole flow when its base year or its code families changed
+    (macro consistent_growth_years_to_rebuild). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_slices_to_rebuild(consistent_growth_years_to_rebuild()) }}",
+        post_hook="{{ record_loads_applied(taken_from=ref('int_trade_annual__codes')) }}"
+    )
+}}
+
+-- depends_on: {{ ref('stg_census__load_manifest') }}
+
 with
 
 code_years as (
@@ -26,6 +41,14 @@ with_family as (
 
 ),
 
+-- The rows this build writes; every year stays readable as a previous or base year.
+rows_to_build as (
+
+    select * from with_family
+    where {{ consistent_growth_years_to_rebuild() }}
+
+),
+
 family_years as (
 
     select
@@ -41,45 +64,45 @@ family_years as (
 joined as (
 
     select
-        with_family.flow,
-        with_family.hs10,
-        with_family.year,
-        with_family.family_hs10,
-        with_family.family_size,
-        with_family.relevance_group,
-        with_family.primary_category,
-        with_family.value,
+        rows_to_build.flow,
+        rows_to_build.hs10,
+        rows_to_build.year,
+        rows_to_build.family_hs10,
+        rows_to_build.family_size,
+        rows_to_build.relevance_group,
+        rows_to_build.primary_category,
+        rows_to_build.value,
         coalesce(previous_code.value, 0) as previous_year_value,
         coalesce(base_code.value, 0) as base_year_value,
         family_years.family_value,
         coalesce(previous_family.family_value, 0) as family_previous_year_value,
         coalesce(base_family.family_value, 0) as family_base_year_value,
-        with_family.is_synthetic
-    from with_family
+        rows_to_build.is_synthetic
+    from rows_to_build
     inner join family_years
         on
-            with_family.flow = family_years.flow
-            and with_family.family_hs10 = family_years.family_hs10
-            and with_family.year = family_years.year
+            rows_to_build.flow = family_years.flow
+            and rows_to_build.family_hs10 = family_years.family_hs10
+            and rows_to_build.year = family_years.year
     left join code_years as previous_code
         on
-            with_family.flow = previous_code.flow
-            and with_family.hs10 = previous_code.hs10
-            and previous_code.year = with_family.year - 1
+            rows_to_build.flow = previous_code.flow
+            and rows_to_build.hs10 = previous_code.hs10
+            and previous_code.year = rows_to_build.year - 1
     left join code_years as base_code
         on
-            with_family.flow = base_code.flow
-            and with_family.hs10 = base_code.hs10
+            rows_to_build.flow = base_code.flow
+            and rows_to_build.hs10 = base_code.hs10
             and base_code.year = {{ var('base_year') | int }}
     left join family_years as previous_family
         on
-            with_family.flow = previous_family.flow
-            and with_family.family_hs10 = previous_family.family_hs10
-            and previous_family.year = with_family.year - 1
+            rows_to_build.flow = previous_family.flow
+            and rows_to_build.family_hs10 = previous_family.family_hs10
+            and previous_family.year = rows_to_build.year - 1
     left join family_years as base_family
         on
-            with_family.flow = base_family.flow
-            and with_family.family_hs10 = base_family.family_hs10
+            rows_to_build.flow = base_family.flow
+            and rows_to_build.family_hs10 = base_family.family_hs10
             and base_family.year = {{ var('base_year') | int }}
 
 ),
@@ -106,7 +129,8 @@ final as (
             as family_growth_vs_previous_year,
         {{ money('family_base_year_value') }} as family_base_year_value,
         {{ growth_rate('family_value', 'family_base_year_value') }} as family_growth_vs_base_year,
-        is_synthetic
+        is_synthetic,
+        {{ build_timestamp() }} as built_at
     from joined
 
 )

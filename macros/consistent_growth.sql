@@ -9,10 +9,8 @@
     {%- if not is_incremental() -%}
         {{ return('1 = 1') }}
     {%- endif -%}
+    {%- do require_built_at() -%}
     {%- set all_flows = ['imports', 'exports'] -%}
-    {%- if not execute -%}
-        {{ return(in_slices([], all_flows, column='year')) }}
-    {%- endif -%}
     {%- set base_year = var('base_year') | int -%}
     {%- set query -%}
         select count(*) from {{ this }} where base_year <> {{ base_year }}

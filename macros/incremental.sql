@@ -191,12 +191,7 @@
 {% macro slices_written_since_last_build(relation, by_year=false) -%}
     {%- set slices = [] -%}
     {%- if execute -%}
-        {%- if 'built_at' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-            {{ exceptions.raise_compiler_error(
-                this ~ " has no built_at column (built by an older version). Rebuild it once with: "
-                ~ "dbt build --full-refresh --select " ~ this.identifier ~ "+"
-            ) }}
-        {%- endif -%}
+        {%- do require_built_at() -%}
         {%- set watermarks = watermarks_from('select flow, max(built_at) from ' ~ this ~ ' group by 1') -%}
         {%- set query -%}
             select distinct flow, cast({{ 'year' if by_year else 'month' }} as {{ dbt.type_string() }})
@@ -207,10 +202,27 @@
             {%- do slices.append([flow, slice | int if by_year else slice]) -%}
         {%- endfor -%}
         {%- for flow, month in as_month_slices(slices_loaded_since(loads_applied_watermarks())) -%}
+            {%- if by_year and not month[:4].isdigit() -%}
+                {{ exceptions.raise_compiler_error(
+                    "The load manifest flags " ~ flow ~ " period " ~ month[:-3] ~ ", which is neither YYYY-MM nor YYYY"
+                    ~ " (its data test says which partition); reload that partition or delete its manifest row."
+                ) }}
+            {%- endif -%}
             {%- do slices.append([flow, month[:4] | int if by_year else month]) -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return(slices) }}
+{%- endmacro %}
+
+{#- Stops the incremental build of a table without `built_at` (built by an older version, when it was not
+    incremental): its watermark would be missing, and the build says how to rebuild it instead. -#}
+{% macro require_built_at() -%}
+    {%- if execute and 'built_at' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ " has no built_at column (built by an older version). Rebuild it once with: "
+            ~ "dbt build --full-refresh --select " ~ this.identifier ~ "+"
+        ) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The slices of slices_written_since_last_build as a filter on `month` (or with `by_year` on `year`) with

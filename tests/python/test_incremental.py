@@ -135,6 +135,8 @@ def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path
     _load_month(built, "imports", "2026-01", "2026-02", "1.1")
     _load_month(built, "exports", "2026-01", "2026-02", "0.9")
     _load_month(built, "imports", "2025-06", "2025-06", "1.25")  # Census revises a month
+    _load_month(built, "exports", "2024-06", "2024-06", "0.8")  # and one of a year no new month is in
+    growth_before = _latest_growth_build(built)
     full = _copy(built, tmp_path / "full")
     # A build, so the data tests also run as incremental builds scope them (macros/test_scope.sql).
     output = run_dbt(built, "build", "--select", "@fct_trade_monthly", "--exclude", "resource_type:unit_test").stdout
@@ -155,9 +157,12 @@ def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path
             "group by flow order by flow"
         ).fetchall()
     assert months == 1
-    assert resummed == [("exports", [2026], True), ("imports", [2025, 2026], True)]
-    with duckdb.connect(str(built), read_only=True) as con:  # and the growth mart those years (2027 has none)
-        assert con.execute(GROWTH_YEARS_WRITTEN).fetchall() == [("exports", [2026]), ("imports", [2025, 2026])]
+    assert resummed == [("exports", [2024, 2026], True), ("imports", [2025, 2026], True)]
+    # the growth mart rebuilt those years and the year after each (2027 has no rows)
+    assert _growth_years_written_after(built, growth_before) == [
+        ("exports", [2024, 2025, 2026]),
+        ("imports", [2025, 2026]),
+    ]
 
 
 def test_months_emptied_by_a_revision_match_a_full_rebuild(built: Path, tmp_path: Path) -> None:
@@ -379,9 +384,24 @@ def test_changed_chapter_exclusions_rebuild_every_flow(built: Path, tmp_path: Pa
     assert chapter_27 == [("exports", False, True), ("imports", False, True)]
 
 
-GROWTH_YEARS_WRITTEN = (
-    "select flow, list(distinct year order by year) from marts.hs10_consistent_growth_annual "
-    "where built_at = (select max(built_at) from marts.hs10_consistent_growth_annual) group by 1 order by 1"
+def _latest_growth_build(db_path: Path) -> datetime:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute("select max(built_at) from marts.hs10_consistent_growth_annual").fetchone()[0]
+
+
+def _growth_years_written_after(db_path: Path, built_at: datetime) -> list[tuple[str, list[int]]]:
+    """Each flow's years that hs10_consistent_growth_annual holds rows of written after `built_at`."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(
+            "select flow, list(distinct year order by year) from marts.hs10_consistent_growth_annual "
+            "where built_at > ? group by 1 order by 1",
+            [built_at],
+        ).fetchall()
+
+
+EVERY_YEAR_OF_BOTH_FLOWS = [("exports", [2022, 2023, 2024, 2025, 2026]), ("imports", [2022, 2023, 2024, 2025, 2026])]
+EXPORT_FAMILY_OF = (
+    "select distinct family_hs10 from marts.hs10_consistent_growth_annual where flow = 'exports' and hs10 = ?"
 )
 
 
@@ -399,29 +419,23 @@ def test_consistent_growth_rebuilds_a_flow_whose_base_year_or_code_families_chan
         ).fetchone()
         con.execute("delete from raw.concordance_exports where hs10 = ? and year > 2024", [old])
         con.execute("delete from raw.concordance_exports where hs10 = ? and year < 2025", [new])
-        family_before = con.execute(
-            "select distinct family_hs10 from marts.hs10_consistent_growth_annual where flow = 'exports' and hs10 = ?",
-            [new],
-        ).fetchall()
+        family_before = con.execute(EXPORT_FAMILY_OF, [new]).fetchall()
     _load_month(built, "imports", "2023-06", "2023-06", "1.25")
+    before = _latest_growth_build(built)
     _assert_incremental_run_equals_full_refresh(built, tmp_path)
     with duckdb.connect(str(built), read_only=True) as con:
-        family_after = con.execute(
-            "select distinct family_hs10 from marts.hs10_consistent_growth_annual where flow = 'exports' and hs10 = ?",
-            [new],
-        ).fetchall()
-        years_written = con.execute(GROWTH_YEARS_WRITTEN).fetchall()
+        family_after = con.execute(EXPORT_FAMILY_OF, [new]).fetchall()
     assert (family_before, family_after) == ([(new,)], [(old,)])
-    assert years_written == [("exports", [2022, 2023, 2024, 2025, 2026]), ("imports", [2022, 2023, 2024, 2025, 2026])]
+    assert _growth_years_written_after(built, before) == EVERY_YEAR_OF_BOTH_FLOWS
 
 
 def test_a_new_base_year_rebuilds_consistent_growth(built: Path, tmp_path: Path) -> None:
+    before = _latest_growth_build(built)
     _assert_incremental_run_equals_full_refresh(built, tmp_path, "--vars", "{base_year: 2024}")
     with duckdb.connect(str(built), read_only=True) as con:
         base_years = con.execute("select distinct base_year from marts.hs10_consistent_growth_annual").fetchall()
-        years_written = con.execute(GROWTH_YEARS_WRITTEN).fetchall()
     assert base_years == [(2024,)]
-    assert years_written == [("exports", [2022, 2023, 2024, 2025, 2026]), ("imports", [2022, 2023, 2024, 2025, 2026])]
+    assert _growth_years_written_after(built, before) == EVERY_YEAR_OF_BOTH_FLOWS
 
 
 def test_fact_without_a_record_of_its_labels_is_relabelled(built: Path) -> None:
@@ -573,17 +587,20 @@ def test_a_fact_created_without_its_not_null_constraints_is_not_built_on(built: 
 
 
 def test_a_table_built_before_it_was_incremental_is_rebuilt_once_on_request(built: Path) -> None:
-    """The code-year totals were a plain table before, without built_at: an incremental build cannot tell which
-    years are current, so it stops, says how to rebuild, and the rebuild makes it incremental."""
+    """The code-year totals and the growth mart were plain tables before, without built_at: an incremental build
+    cannot tell which years are current, so it stops, says how to rebuild, and the rebuild makes it incremental.
+    The growth mart says so before it compares base years, so a new base_year gets the same message."""
     with duckdb.connect(str(built)) as con:
-        con.execute(
-            "create or replace table intermediate.int_trade_annual__codes as "
-            "select * exclude (built_at) from intermediate.int_trade_annual__codes"
-        )
-    result = run_dbt(built, "run", *MODELS, check=False)
-    assert result.returncode != 0
-    assert '"int_trade_annual__codes" has no built_at column (built by an older version)' in result.stdout
-    assert "dbt build --full-refresh --select int_trade_annual__codes+" in result.stdout
+        for table in ("intermediate.int_trade_annual__codes", "marts.hs10_consistent_growth_annual"):
+            con.execute(f"create or replace table {table} as select * exclude (built_at) from {table}")
+    for model, args in (
+        ("int_trade_annual__codes", MODELS),
+        ("hs10_consistent_growth_annual", ["--select", "hs10_consistent_growth_annual", "--vars", "{base_year: 2024}"]),
+    ):
+        result = run_dbt(built, "run", *args, check=False)
+        assert result.returncode != 0
+        assert f'"{model}" has no built_at column (built by an older version)' in result.stdout
+        assert f"dbt build --full-refresh --select {model}+" in result.stdout
 
     run_dbt(built, "run", "--full-refresh", "--select", "int_trade_annual__codes+")
     run_dbt(built, "run", *MODELS)

@@ -1,8 +1,9 @@
 {#- One row per flow, calendar year and HS10 code with trade, analysis panel (excluded chapters
     dropped): the code-year totals that the product, growth, robustness and label-audit marts all
     start from, computed once. Incremental by (flow, year): a build deletes and re-sums the years of
-    the (flow, month) slices int_trade_monthly__codes rewrote after this model's latest build
-    (written_since_last_build), so a new month re-sums its year only. -#}
+    the (flow, month) slices int_trade_monthly__codes rewrote after this model's latest build, and of
+    the months the load manifest flagged since (a month a revision emptied leaves no row to say so;
+    written_since_last_build), so a new month re-sums its own year only. -#}
 {{
     config(
         materialized='incremental',

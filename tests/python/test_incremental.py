@@ -123,6 +123,24 @@ def _copy(db_path: Path, folder: Path) -> Path:
     return folder / db_path.name
 
 
+ANNUAL_CODES = "intermediate.int_trade_annual__codes"
+GROWTH = "marts.hs10_consistent_growth_annual"
+
+
+def _latest_build(db_path: Path, table: str) -> datetime:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(f"select max(built_at) from {table}").fetchone()[0]
+
+
+def _years_written_after(db_path: Path, table: str, built_at: datetime) -> list[tuple[str, list[int]]]:
+    """Each flow's years of which `table` (incremental by flow and year) holds rows written after `built_at`."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(
+            f"select flow, list(distinct year order by year) from {table} where built_at > ? group by 1 order by 1",
+            [built_at],
+        ).fetchall()
+
+
 def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path) -> None:
     """The revision reloads 2025-06 without its world-total rows (`_load_month` copies the countries only): the
     incremental world-total table must drop them as a full rebuild does, though the month has no new world rows."""
@@ -136,7 +154,7 @@ def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path
     _load_month(built, "exports", "2026-01", "2026-02", "0.9")
     _load_month(built, "imports", "2025-06", "2025-06", "1.25")  # Census revises a month
     _load_month(built, "exports", "2024-06", "2024-06", "0.8")  # and one of a year no new month is in
-    growth_before = _latest_growth_build(built)
+    before = {table: _latest_build(built, table) for table in (ANNUAL_CODES, GROWTH)}
     full = _copy(built, tmp_path / "full")
     # A build, so the data tests also run as incremental builds scope them (macros/test_scope.sql).
     output = run_dbt(built, "build", "--select", "@fct_trade_monthly", "--exclude", "resource_type:unit_test").stdout
@@ -148,18 +166,14 @@ def test_new_and_revised_months_match_a_full_rebuild(built: Path, tmp_path: Path
             "select count(distinct month) from marts.fct_trade_monthly where month = date '2026-02-01'"
         ).fetchone()[0]
         assert con.execute(revised_world_rows).fetchone()[0] == 0
-        # the code-year totals re-summed the years of the new and revised months, and kept the other years' rows
-        resummed = con.execute(
-            "select flow, list(distinct year order by year) filter (where built_at = latest), "
-            "count(*) filter (where built_at < latest and year < 2025) > 0 "
-            "from intermediate.int_trade_annual__codes, "
-            "(select max(built_at) as latest from intermediate.int_trade_annual__codes) as build "
-            "group by flow order by flow"
-        ).fetchall()
     assert months == 1
-    assert resummed == [("exports", [2024, 2026], True), ("imports", [2025, 2026], True)]
-    # the growth mart rebuilt those years and the year after each (2027 has no rows)
-    assert _growth_years_written_after(built, growth_before) == [
+    # the code-year totals re-summed the years of the new and revised months only (the other years' rows, kept,
+    # are equal to the full rebuild's), and the growth mart rebuilt those and the year after each (2027 has none)
+    assert _years_written_after(built, ANNUAL_CODES, before[ANNUAL_CODES]) == [
+        ("exports", [2024, 2026]),
+        ("imports", [2025, 2026]),
+    ]
+    assert _years_written_after(built, GROWTH, before[GROWTH]) == [
         ("exports", [2024, 2025, 2026]),
         ("imports", [2025, 2026]),
     ]
@@ -384,25 +398,8 @@ def test_changed_chapter_exclusions_rebuild_every_flow(built: Path, tmp_path: Pa
     assert chapter_27 == [("exports", False, True), ("imports", False, True)]
 
 
-def _latest_growth_build(db_path: Path) -> datetime:
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute("select max(built_at) from marts.hs10_consistent_growth_annual").fetchone()[0]
-
-
-def _growth_years_written_after(db_path: Path, built_at: datetime) -> list[tuple[str, list[int]]]:
-    """Each flow's years that hs10_consistent_growth_annual holds rows of written after `built_at`."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(
-            "select flow, list(distinct year order by year) from marts.hs10_consistent_growth_annual "
-            "where built_at > ? group by 1 order by 1",
-            [built_at],
-        ).fetchall()
-
-
 EVERY_YEAR_OF_BOTH_FLOWS = [("exports", [2022, 2023, 2024, 2025, 2026]), ("imports", [2022, 2023, 2024, 2025, 2026])]
-EXPORT_FAMILY_OF = (
-    "select distinct family_hs10 from marts.hs10_consistent_growth_annual where flow = 'exports' and hs10 = ?"
-)
+EXPORT_FAMILY_OF = f"select distinct family_hs10 from {GROWTH} where flow = 'exports' and hs10 = ?"
 
 
 def test_consistent_growth_rebuilds_a_flow_whose_base_year_or_code_families_changed(
@@ -421,21 +418,21 @@ def test_consistent_growth_rebuilds_a_flow_whose_base_year_or_code_families_chan
         con.execute("delete from raw.concordance_exports where hs10 = ? and year < 2025", [new])
         family_before = con.execute(EXPORT_FAMILY_OF, [new]).fetchall()
     _load_month(built, "imports", "2023-06", "2023-06", "1.25")
-    before = _latest_growth_build(built)
+    before = _latest_build(built, GROWTH)
     _assert_incremental_run_equals_full_refresh(built, tmp_path)
     with duckdb.connect(str(built), read_only=True) as con:
         family_after = con.execute(EXPORT_FAMILY_OF, [new]).fetchall()
     assert (family_before, family_after) == ([(new,)], [(old,)])
-    assert _growth_years_written_after(built, before) == EVERY_YEAR_OF_BOTH_FLOWS
+    assert _years_written_after(built, GROWTH, before) == EVERY_YEAR_OF_BOTH_FLOWS
 
 
 def test_a_new_base_year_rebuilds_consistent_growth(built: Path, tmp_path: Path) -> None:
-    before = _latest_growth_build(built)
+    before = _latest_build(built, GROWTH)
     _assert_incremental_run_equals_full_refresh(built, tmp_path, "--vars", "{base_year: 2024}")
     with duckdb.connect(str(built), read_only=True) as con:
-        base_years = con.execute("select distinct base_year from marts.hs10_consistent_growth_annual").fetchall()
+        base_years = con.execute(f"select distinct base_year from {GROWTH}").fetchall()
     assert base_years == [(2024,)]
-    assert _growth_years_written_after(built, before) == EVERY_YEAR_OF_BOTH_FLOWS
+    assert _years_written_after(built, GROWTH, before) == EVERY_YEAR_OF_BOTH_FLOWS
 
 
 def test_fact_without_a_record_of_its_labels_is_relabelled(built: Path) -> None:
@@ -591,7 +588,7 @@ def test_a_table_built_before_it_was_incremental_is_rebuilt_once_on_request(buil
     cannot tell which years are current, so it stops, says how to rebuild, and the rebuild makes it incremental.
     The growth mart says so before it compares base years, so a new base_year gets the same message."""
     with duckdb.connect(str(built)) as con:
-        for table in ("intermediate.int_trade_annual__codes", "marts.hs10_consistent_growth_annual"):
+        for table in (ANNUAL_CODES, GROWTH):
             con.execute(f"create or replace table {table} as select * exclude (built_at) from {table}")
     for model, args in (
         ("int_trade_annual__codes", MODELS),
@@ -603,9 +600,10 @@ def test_a_table_built_before_it_was_incremental_is_rebuilt_once_on_request(buil
         assert f"dbt build --full-refresh --select {model}+" in result.stdout
 
     run_dbt(built, "run", "--full-refresh", "--select", "int_trade_annual__codes+")
+    rebuilt = {table: _latest_build(built, table) for table in (ANNUAL_CODES, GROWTH)}
+    assert None not in rebuilt.values()
+    # incremental again: a revised 2024-06 rewrites that year only (and the growth mart the year after)
+    _load_month(built, "exports", "2024-06", "2024-06", "0.8")
     run_dbt(built, "run", *MODELS)
-    with duckdb.connect(str(built), read_only=True) as con:
-        written = con.execute(
-            "select count(*) > 0, count(*) = count(built_at) from intermediate.int_trade_annual__codes"
-        )
-        assert written.fetchone() == (True, True)
+    assert _years_written_after(built, ANNUAL_CODES, rebuilt[ANNUAL_CODES]) == [("exports", [2024])]
+    assert _years_written_after(built, GROWTH, rebuilt[GROWTH]) == [("exports", [2024, 2025])]

@@ -1,6 +1,7 @@
 """The demo, end to end: generate and load, `dbt build` every model and test, and check their numbers against
 an independent computation straight from the raw tables."""
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -93,6 +94,31 @@ def test_demo_is_calibrated_like_the_study(built_demo: Path) -> None:
     assert Decimal("0.55") <= ai_growth <= Decimal("0.90")
     assert Decimal("-0.05") <= rest_growth <= Decimal("0.10")
     assert 150 <= jan_2026 <= 260
+
+
+def test_every_description_is_persisted_as_a_comment(built_demo: Path) -> None:
+    """persist_docs (macros/persist_docs.sql): each model's and each column's description is its comment in the
+    warehouse, for views and tables, with or without an enforced contract."""
+    from dbt_runner import dbt_env
+
+    manifest = json.loads((Path(dbt_env(built_demo)["DBT_TARGET_PATH"]) / "manifest.json").read_text())
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    expected = {(model["schema"], model["alias"], None): model["description"] for model in models} | {
+        (model["schema"], model["alias"], name): column["description"]
+        for model in models
+        for name, column in model["columns"].items()
+    }
+    with duckdb.connect(str(built_demo), read_only=True) as con:
+        persisted = con.execute(
+            "select schema_name, table_name, null, comment from duckdb_tables() "
+            "union all select schema_name, view_name, null, comment from duckdb_views() "
+            "union all select schema_name, table_name, column_name, comment from duckdb_columns()"
+        ).fetchall()
+    comments = {(schema, relation, column): comment for schema, relation, column, comment in persisted}
+    assert {key: comments.get(key) for key in expected} == expected
+    contracted = {model["alias"] for model in models if model["config"]["contract"]["enforced"]}
+    kinds = {model["config"]["materialized"] for model in models}
+    assert len(expected) > 600 and "fct_trade_monthly" in contracted and {"view", "table", "incremental"} <= kinds
 
 
 def test_every_analysis_runs_and_returns_rows(built_demo: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_runner import run_aitrade, run_dbt
+from dbt_runner import dbt_env, run_aitrade, run_dbt
 
 from ingestion.paths import REPO_ROOT
 
@@ -99,8 +99,6 @@ def test_demo_is_calibrated_like_the_study(built_demo: Path) -> None:
 def test_every_description_is_persisted_as_a_comment(built_demo: Path) -> None:
     """persist_docs (macros/persist_docs.sql): each model's and each column's description is its comment in the
     warehouse, for views and tables, with or without an enforced contract."""
-    from dbt_runner import dbt_env
-
     manifest = json.loads((Path(dbt_env(built_demo)["DBT_TARGET_PATH"]) / "manifest.json").read_text())
     models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
     expected = {(model["schema"], model["alias"], None): model["description"] for model in models} | {
@@ -123,8 +121,6 @@ def test_every_description_is_persisted_as_a_comment(built_demo: Path) -> None:
 
 def test_every_analysis_runs_and_returns_rows(built_demo: Path) -> None:
     """dbt never executes analyses/, so this keeps the study's tables working: compile each, run it."""
-    from dbt_runner import dbt_env
-
     run_dbt(built_demo, "compile", "--select", "resource_type:analysis")
     compiled = Path(dbt_env(built_demo)["DBT_TARGET_PATH"]) / "compiled" / "ai_trade" / "analyses"
     files = sorted(compiled.glob("*.sql"))

@@ -1,8 +1,8 @@
 {#- persist_docs on DuckDB (dispatched before dbt-duckdb's own): the same comments, in one statement
     and with at most one read of the relation's columns. dbt-duckdb's reads them twice (dbt's
-    default__persist_docs, then duckdb__alter_column_comment), an information-schema query each, and
-    comments in two statements: 4 of a model's 13 queries, and binding a view to read its columns is
-    the costly part (profiled in `make bench`). A model with an enforced contract is not read: the
+    default__persist_docs, then duckdb__alter_column_comment), a catalog query each, and comments in
+    two statements: 4 of a contracted table's 13 queries; binding a view to read its columns is the
+    costly part (profiled in `make bench`). A model with an enforced contract is not read: the
     contract has already checked its columns against the documented ones. -#}
 {% macro duckdb__persist_docs(relation, model, for_relation, for_columns) -%}
     {%- set statements = [] -%}

@@ -9,14 +9,14 @@
     {%- if not is_incremental() -%}
         {{ return('1 = 1') }}
     {%- endif -%}
-    {%- do require_built_at() -%}
-    {%- set all_flows = ['imports', 'exports'] -%}
+    {#- first, as it stops a table built by an older version (require_built_at) before the base year is read -#}
+    {%- set resummed = slices_written_since_last_build(ref('int_trade_annual__codes'), by_year=true) -%}
     {%- set base_year = var('base_year') | int -%}
     {%- set query -%}
         select count(*) from {{ this }} where base_year <> {{ base_year }}
     {%- endset -%}
     {%- if run_query(query).columns[0].values()[0] > 0 -%}
-        {{ return(in_slices([], all_flows, column='year')) }}
+        {{ return(in_slices([], trade_flows(), column='year')) }}
     {%- endif -%}
     {%- set query -%}
         select distinct built.flow
@@ -31,7 +31,7 @@
     {%- endset -%}
     {%- set whole_flows = run_query(query).columns[0].values() | list -%}
     {%- set years = [] -%}
-    {%- for flow, year in slices_written_since_last_build(ref('int_trade_annual__codes'), by_year=true) -%}
+    {%- for flow, year in resummed -%}
         {%- if year == base_year and flow not in whole_flows -%}
             {%- do whole_flows.append(flow) -%}
         {%- endif -%}

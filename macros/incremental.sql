@@ -4,6 +4,11 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
+{#- The trade flows, each an incremental model's unit of rebuilding a whole history. -#}
+{% macro trade_flows() -%}
+    {{ return(['imports', 'exports']) }}
+{%- endmacro %}
+
 {#- {flow: timestamp as text} from `query`'s (flow, timestamp) rows, read when the model runs. A filter on
     these reaches the warehouse as constants, which it prunes storage with (a join to a subquery is not
     pruned: it scans the whole history). -#}
@@ -23,7 +28,7 @@
 {#- Rows newer than their flow's watermark; every row of a flow without one (not built yet). -#}
 {% macro newer_than_watermarks(column, watermarks) -%}
     (
-    {%- for flow in ['imports', 'exports'] %}
+    {%- for flow in trade_flows() %}
         (
             flow = '{{ flow }}'
             {%- if flow in watermarks %}
@@ -168,7 +173,7 @@
     False when there are none. -#}
 {% macro in_slices(slices, whole_flows=[], column='census_period', as_date=false) -%}
     {%- set conditions = [] -%}
-    {%- for flow in ['imports', 'exports'] -%}
+    {%- for flow in trade_flows() -%}
         {%- set values = [] -%}
         {%- for slice_flow, value in slices if slice_flow == flow -%}
             {%- do values.append(value) -%}
@@ -289,13 +294,12 @@
 {#- The flows whose labels or chapter exclusions differ from those the fact was built with: rebuilt whole.
     Both flows when the fact has no record of them (built by an older version), or an exclusion changed. -#}
 {% macro relabelled_flows() -%}
-    {%- set all_flows = ['imports', 'exports'] -%}
     {%- if not execute -%}
-        {{ return(all_flows) }}
+        {{ return(trade_flows()) }}
     {%- endif -%}
     {%- set applied = applied_labels_relation() -%}
     {%- if not relation_exists(applied) -%}
-        {{ return(all_flows) }}
+        {{ return(trade_flows()) }}
     {%- endif -%}
     {%- set query -%}
         with current_state as (
@@ -310,5 +314,5 @@
         ) as changed
     {%- endset -%}
     {%- set flows = run_query(query).columns[0].values() | list -%}
-    {{ return(all_flows if none in flows else flows) }}
+    {{ return(trade_flows() if none in flows else flows) }}
 {%- endmacro %}

@@ -2,6 +2,7 @@
 an independent computation straight from the raw tables."""
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,6 +118,41 @@ def test_every_description_is_persisted_as_a_comment(built_demo: Path) -> None:
     contracted = {model["alias"] for model in models if model["config"]["contract"]["enforced"]}
     kinds = {model["config"]["materialized"] for model in models}
     assert len(expected) > 600 and "fct_trade_monthly" in contracted and {"view", "table", "incremental"} <= kinds
+
+    # ... in one statement per model, reading the columns only without a contract (dbt-duckdb's own: two
+    # statements and two reads)
+    queries = _model_queries(Path(dbt_env(built_demo)["DBT_LOG_PATH"]) / "dbt.log")
+    comment_statements = {name: sum("comment on" in sql for sql in sql_list) for name, sql_list in queries.items()}
+    column_reads = {name: sum('from (describe "' in sql for sql in sql_list) for name, sql_list in queries.items()}
+    assert comment_statements == {model["name"]: 1 for model in models}
+    assert {model["name"]: column_reads[model["name"]] for model in models if model["alias"] in contracted} == {
+        model["name"]: 0 for model in models if model["alias"] in contracted
+    }
+    assert {
+        model["name"]: column_reads[model["name"]]
+        for model in models
+        if model["alias"] not in contracted and model["config"]["materialized"] != "incremental"
+    } == {
+        model["name"]: 1
+        for model in models
+        if model["alias"] not in contracted and model["config"]["materialized"] != "incremental"
+    }
+
+
+def _model_queries(log: Path) -> dict[str, list[str]]:
+    """Each model's queries in a dbt debug log, lower-cased: an entry `On model.<project>.<name>: <sql>` runs until
+    the next line that starts with the log's colour code."""
+    queries: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in log.read_text().splitlines():
+        if line.startswith("\x1b["):
+            started = re.search(r"\]: On model\.\w+\.(\w+): (.*)$", line)
+            current = queries.setdefault(started[1], []) if started else None
+            if current is not None:
+                current.append(started[2].lower())
+        elif current:
+            current[-1] += "\n" + line.lower()
+    return queries
 
 
 def test_every_analysis_runs_and_returns_rows(built_demo: Path) -> None:

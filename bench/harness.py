@@ -7,8 +7,9 @@ it, the fact written without dbt (bench/floor_fact.sql: the table the warehouse 
 one new month loaded through the real loader (`load_trade_partition`), an incremental `dbt build`, and optionally
 bench/census_load.py.
 Every build is a production build (PRODUCTION_BUILD): data tests run, unit tests do not. The full build, the floor
-and the new-month build (each from the warehouse the full build left) run `--repeat` times, and the report keeps
-the median run, as this machine's speed varies by 10-20% from run to run.
+and the new-month build run in `--repeat` rounds, in that order, each round from the warehouse the first full build
+left. The report keeps each phase's median run and, for the incremental ratio, the median of the rounds' own ratios:
+this machine's speed varies by 10-20% from run to run, and drifts within the hour.
 It records wall times (models and tests separately, from dbt's run_results.json), the slowest nodes, peak RSS of the
 process tree of each phase, the warehouse file size, the ratios against the issue's targets, and writes
 bench/results/latest.json plus a printed table.
@@ -28,11 +29,11 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,7 +138,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--repeat",
         type=int,
         default=3,
-        help="runs of the full build, the floor and the new-month build; the report keeps the median (default 3)",
+        help="rounds of the full build, the floor and the new-month build; the report keeps the medians (default 3)",
     )
     parser.add_argument("--skip-census-load", action="store_true", help="do not run bench/census_load.py")
     parser.add_argument(
@@ -254,29 +255,30 @@ def measure(run: Run) -> None:
     # a partial selection runs only the tests whose parents are all selected
     select = ["--select", *run.args.select.split(), "--indirect-selection", "cautious"] if run.args.select else []
     build = [*PRODUCTION_BUILD, *select]
-    # The timed phases the ratios divide run `--repeat` times (the machine's speed varies from run to run).
-    report["dbt_full_build"] = median_run(args.repeat, lambda: timed_dbt(run, "full_build", [*build, "--full-refresh"]))
-    report["warehouse_bytes_after_full_build"] = file_size(run.db)
-
-    # 5. floor, checked equal to the marts, and the fact without dbt
-    floors = [run_floor(run) for _ in range(args.repeat)]
+    # The timed phases the ratios divide run in `--repeat` rounds: 4. a full build, 5. the floor (checked equal to the
+    # marts) and the fact without dbt, 6. one new month through the real loader and 7. an incremental build. A round
+    # keeps the incremental build next to its full build, so their ratio is taken from the same minutes of a machine
+    # whose speed drifts; each round after the first starts again from the warehouse the first full build left.
+    snapshot = run.work / "before_new_month.duckdb"
+    fulls: list[dict[str, Any]] = []
+    floors: list[dict[str, Any]] = []
+    loads: list[dict[str, Any]] = []
+    incrementals: list[dict[str, Any]] = []
+    for round_number in range(args.repeat):
+        if round_number:
+            copy_closed_warehouse(snapshot, run.db)
+        fulls.append(timed_dbt(run, "full_build", [*build, "--full-refresh"]))
+        if not round_number:
+            report["warehouse_bytes_after_full_build"] = file_size(run.db)
+            copy_closed_warehouse(run.db, snapshot)
+        floors.append(run_floor(run))
+        loads.append(load_via_loader(run, config, [demo_scaled.NEXT_MONTH], replace=False))
+        incrementals.append(timed_dbt(run, "incremental_build", build))
+    snapshot.unlink()
+    report["dbt_full_build"] = median_of(fulls)
     report["floor"] = median_of(floors)
     report["floor"]["fact"]["runs_seconds"] = [floor["fact"]["seconds"] for floor in floors]
-
-    # 6. one new month through the real loader, 7. incremental build; each repeat starts from the warehouse as the
-    #    full build left it
-    snapshot = run.work / "before_new_month.duckdb"
-    copy_closed_warehouse(run.db, snapshot)
-    loads: list[dict[str, Any]] = []
-
-    def new_month_build() -> dict[str, Any]:
-        if loads:
-            copy_closed_warehouse(snapshot, run.db)
-        loads.append(load_via_loader(run, config, [demo_scaled.NEXT_MONTH], replace=False))
-        return timed_dbt(run, "incremental_build", build)
-
-    report["dbt_incremental_build"] = median_run(args.repeat, new_month_build)
-    snapshot.unlink()
+    report["dbt_incremental_build"] = median_of(incrementals)
     report["new_month_load"] = {"month": demo_scaled.NEXT_MONTH, **median_of(loads)}
     report["warehouse_bytes"] = file_size(run.db)
 
@@ -308,11 +310,6 @@ def measure(run: Run) -> None:
 
     report["ratios"] = ratios(report)
     report["targets"] = targets(report["ratios"])
-
-
-def median_run(runs: int, measure_once: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Measure `runs` times: see median_of."""
-    return median_of([measure_once() for _ in range(runs)])
 
 
 def median_of(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -690,7 +687,11 @@ def ratios(report: dict[str, Any]) -> dict[str, float | None]:
             full["models_seconds"], floor + fact_seconds if fact_seconds is not None else None
         ),
         "build_vs_floor": _ratio(full["wall_seconds"], floor),
-        "incremental_vs_full": _ratio(incremental["wall_seconds"], full["wall_seconds"]),
+        # the median of each round's incremental build over the same round's full build
+        "incremental_vs_full": statistics.median_low(
+            _ratio(incremental_seconds, full_seconds)
+            for full_seconds, incremental_seconds in zip(full["runs_seconds"], incremental["runs_seconds"], strict=True)
+        ),
         "incremental_models_vs_full_models": _ratio(incremental["models_seconds"], full["models_seconds"]),
         "peak_memory_full_build_gb": full["peak_rss_gb"],
         "raw_load_rows_per_second": report["raw_load"]["rows_per_second"],

@@ -139,6 +139,30 @@ def test_every_description_is_persisted_as_a_comment(built_demo: Path) -> None:
     }
 
 
+def test_tables_and_views_are_replaced_in_place(built_demo: Path) -> None:
+    """macros/replace_in_place.sql: each table and view model is created once, under its own name, with no
+    intermediate relation renamed into place and no backup dropped (dbt's default: four statements more)."""
+    manifest = json.loads((Path(dbt_env(built_demo)["DBT_TARGET_PATH"]) / "manifest.json").read_text())
+    models = {
+        node["name"]: (node["schema"], node["alias"], node["config"]["materialized"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] in ("table", "view")
+    }
+    queries = _model_queries(Path(dbt_env(built_demo)["DBT_LOG_PATH"]) / "dbt.log")
+    create = re.compile(r"\bcreate\s+(?:or replace\s+)?(table|view)\s+(\S+)")
+    created = {name: [found.groups() for sql in queries[name] if (found := create.search(sql))] for name in models}
+    moved = {
+        name: sum(re.search(r"__dbt_(tmp|backup)|rename to", sql) is not None for sql in queries[name])
+        for name in models
+    }
+    assert created == {
+        name: [(kind, f'"{built_demo.stem}"."{schema}"."{alias}"'.lower())]
+        for name, (schema, alias, kind) in models.items()
+    }
+    assert moved == dict.fromkeys(models, 0)
+    assert len(models) == 40
+
+
 def _model_queries(log: Path) -> dict[str, list[str]]:
     """Each model's queries in a dbt debug log, lower-cased: an entry `On model.<project>.<name>: <sql>` runs until
     the next line that starts with the log's colour code."""

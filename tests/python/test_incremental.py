@@ -560,9 +560,52 @@ def test_a_null_in_a_constrained_mart_column_stops_the_build_and_keeps_the_mart(
         )
     result = run_dbt(built, "run", "--select", "ai_trade_annual", check=False)
     assert result.returncode != 0
-    assert "NOT NULL constraint failed: ai_trade_annual__dbt_tmp.relevance_group" in result.stdout
+    assert "NOT NULL constraint failed: ai_trade_annual.relevance_group" in result.stdout
     with duckdb.connect(str(built), read_only=True) as con:
         assert con.execute(totals).fetchone() == before
+
+
+def test_a_failed_rebuild_keeps_the_previous_table_or_view(built: Path) -> None:
+    """Tables and views are replaced in place (macros/replace_in_place.sql): the old relation is dropped inside the
+    model's transaction, so a model that fails after the drop leaves it as it was, whatever its type. Once the
+    input is back, the rebuild gives the model its configured type."""
+    series, codes = "intermediate.int_counterfactual__series_monthly", "intermediate.int_trade_monthly__codes"
+    countries, raw_countries = "staging.stg_census__countries", "raw.census_countries"
+    totals = f"select count(*), sum(ai_value) from {series}"
+    with duckdb.connect(str(built)) as con:
+        before = con.execute(totals).fetchone()
+        country_rows = con.execute(f"select * from {countries} order by all").fetchall()
+        # a view where the table model goes and a table where the view model goes, then inputs that fail both
+        con.execute(f"create or replace table {series}_rows as select * from {series}")
+        con.execute(f"drop table {series}")
+        con.execute(f"create view {series} as select * from {series}_rows")
+        con.execute(f"create or replace table {countries}_rows as select * from {countries}")
+        con.execute(f"drop view {countries}")
+        con.execute(f"create table {countries} as select * from {countries}_rows")
+        con.execute(f"alter table {codes} rename to int_trade_monthly__codes_away")
+        con.execute(f"alter table {raw_countries} rename to census_countries_away")
+
+    models = ("int_counterfactual__series_monthly", "stg_census__countries")
+    result = run_dbt(built, "run", "--select", *models, check=False)
+    assert result.returncode != 0
+    assert result.stdout.count("Catalog Error: Table with name") == 2
+    with duckdb.connect(str(built)) as con:
+        assert con.execute(
+            "select table_name, table_type from information_schema.tables "
+            "where table_name in ('int_counterfactual__series_monthly', 'stg_census__countries') order by 1"
+        ).fetchall() == [("int_counterfactual__series_monthly", "VIEW"), ("stg_census__countries", "BASE TABLE")]
+        assert con.execute(totals).fetchone() == before
+        con.execute(f"alter table {codes}_away rename to int_trade_monthly__codes")
+        con.execute(f"alter table {raw_countries}_away rename to census_countries")
+
+    run_dbt(built, "run", "--select", *models)
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute(
+            "select table_name, table_type from information_schema.tables "
+            "where table_name in ('int_counterfactual__series_monthly', 'stg_census__countries') order by 1"
+        ).fetchall() == [("int_counterfactual__series_monthly", "BASE TABLE"), ("stg_census__countries", "VIEW")]
+        assert con.execute(totals).fetchone() == before
+        assert con.execute(f"select * from {countries} order by all").fetchall() == country_rows
 
 
 def test_a_fact_created_without_its_not_null_constraints_is_not_built_on(built: Path) -> None:

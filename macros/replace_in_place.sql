@@ -1,0 +1,93 @@
+{#- Tables and views on DuckDB, replaced in place: dbt's default builds `<name>__dbt_tmp`, renames the
+    old relation to `<name>__dbt_backup`, renames the new one into place and drops the backup, and
+    looks for indexes to move. Here the old relation is dropped and the new one created under its
+    final name inside the model's transaction, so a failed build still rolls back to the old relation
+    (DuckDB's DDL is transactional). Three queries fewer per table and per view, 120 in a build;
+    alternating no-op builds on `make bench`'s warehouse, five each: median 12.3 s before, 11.8 s
+    after. The table case is dbt-duckdb's own path for tables with foreign keys, which may not be
+    renamed: its macros drop and restore whatever references the table. -#}
+
+{% materialization table, adapter='duckdb', supported_languages=['sql', 'python'] %}
+    {%- set existing_relation = load_cached_relation(this) -%}
+    {%- set target_relation = this.incorporate(type='table') -%}
+    {%- set use_ducklake_table_workarounds = adapter.use_ducklake_table_workarounds(target_relation) -%}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+
+    {#- Rendered before the drop: an enforced contract's column check runs here -#}
+    {%- set create_sql = create_table_as(
+        False, target_relation, compiled_code, model['language'],
+        partitioned_by=duckdb__get_partitioned_by(target_relation, false),
+        sorted_by=duckdb__get_sorted_by(target_relation, false)
+    ) -%}
+    {%- set dropped_dependents = [] -%}
+    {%- if existing_relation is not none -%}
+        {#- drop_relation_for_rebuild opens the transaction the drop needs -#}
+        {%- set dropped_dependents = drop_relation_for_rebuild(existing_relation) -%}
+    {%- else -%}
+        {%- do adapter.ensure_transaction() -%}
+    {%- endif -%}
+    {% call statement('main', language=model['language']) -%}
+        {{ create_sql }}
+    {%- endcall %}
+    {%- do restore_foreign_key_dependents(dropped_dependents) -%}
+    {%- do create_indexes(target_relation) -%}
+
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+
+    {%- set should_revoke = should_revoke(existing_relation, full_refresh_mode=True) -%}
+    {%- do apply_grants(target_relation, config.get('grants'), should_revoke=should_revoke) -%}
+    {#- DuckLake before DuckDB 1.5.3 conflicts on comments written inside the transaction -#}
+    {%- if not use_ducklake_table_workarounds -%}
+        {%- do persist_docs(target_relation, model) -%}
+    {%- endif -%}
+    {{ adapter.commit() }}
+    {%- if use_ducklake_table_workarounds -%}
+        {%- do persist_docs(target_relation, model) -%}
+    {%- endif -%}
+
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+
+    {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
+
+{% materialization view, adapter='duckdb' %}
+    {%- set existing_relation = load_cached_relation(this) -%}
+    {%- set target_relation = this.incorporate(type='view') -%}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+
+    {%- set create_sql = duckdb_create_or_replace_view_as(target_relation, sql) -%}
+    {%- do adapter.ensure_transaction() -%}
+    {#- `create or replace view` replaces only a view: a model that was a table is dropped first -#}
+    {%- if existing_relation is not none and not existing_relation.is_view -%}
+        {%- do adapter.drop_relation(existing_relation) -%}
+    {%- endif -%}
+    {% call statement('main') -%}
+        {{ create_sql }}
+    {%- endcall %}
+
+    {%- set should_revoke = should_revoke(existing_relation, full_refresh_mode=True) -%}
+    {%- do apply_grants(target_relation, config.get('grants'), should_revoke=should_revoke) -%}
+    {%- do persist_docs(target_relation, model) -%}
+
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {{ adapter.commit() }}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+
+    {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
+
+{#- dbt-duckdb's duckdb__create_view_as, with `or replace` -#}
+{% macro duckdb_create_or_replace_view_as(relation, sql) -%}
+    {%- if config.get('contract').enforced -%}
+        {{ get_assert_columns_equivalent(sql) }}
+    {%- endif -%}
+    {%- set sql_header = config.get('sql_header', none) -%}
+    {{ sql_header if sql_header is not none }}
+    create or replace view {{ relation }} as (
+        {{ sql }}
+    );
+{%- endmacro %}

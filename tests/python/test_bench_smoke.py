@@ -108,6 +108,13 @@ def test_printed_and_readme_tables_show_every_phase_with_its_time(
     assert seconds["the fact alone, no dbt (bench/floor_fact.sql)"] == report["floor"]["fact"]["seconds"] > 0
     assert seconds["dbt build --full-refresh"] == report["dbt_full_build"]["wall_seconds"]
     assert seconds["reload 2025-01..2026-01 via loader (revisions)"] == report["revision_load"]["seconds"]
+    # the incremental row shows the ratio of each round, of which the target takes the median
+    full, incremental = report["dbt_full_build"], report["dbt_incremental_build"]
+    paired = [i / f for f, i in zip(full["runs_seconds"], incremental["runs_seconds"], strict=True)]
+    notes = {name: note for name, _, _, note in phases}
+    assert notes["dbt build (incremental, +1 month)"].endswith(
+        f"; each over its round's full build: {paired[0]:.3f}, {paired[1]:.3f}"
+    )
     printed, markdown = format_table(report).splitlines(), format_markdown(report).splitlines()
     for name, value, rss, note in phases:
         assert [line for line in printed if line.startswith(f"{name}  ") and f" {value:.1f} " in line], name

@@ -11,6 +11,7 @@
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set use_ducklake_table_workarounds = adapter.use_ducklake_table_workarounds(target_relation) -%}
+    {%- do drop_rename_leftovers(target_relation) -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
@@ -55,6 +56,7 @@
 {% materialization view, adapter='duckdb' %}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set target_relation = this.incorporate(type='view') -%}
+    {%- do drop_rename_leftovers(target_relation) -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
@@ -79,6 +81,19 @@
 
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
+
+{#- What dbt's default materializations leave under a model's name when a run stops between their create
+    and their renames, as runs of this project's versions before this macro could: dropped as dbt's
+    default drops them. Looked up in dbt's relation cache, so a warehouse without them costs no query. -#}
+{% macro drop_rename_leftovers(target_relation) %}
+    {%- set leftovers = [
+        make_intermediate_relation(target_relation),
+        make_backup_relation(target_relation, target_relation.type)
+    ] -%}
+    {%- for leftover in leftovers -%}
+        {%- do drop_relation_if_exists(load_cached_relation(leftover)) -%}
+    {%- endfor -%}
+{% endmacro %}
 
 {#- dbt-duckdb's duckdb__create_view_as, with `or replace` -#}
 {% macro duckdb_create_or_replace_view_as(relation, sql) -%}

@@ -608,6 +608,32 @@ def test_a_failed_rebuild_keeps_the_previous_table_or_view(built: Path) -> None:
         assert con.execute(f"select * from {countries} order by all").fetchall() == country_rows
 
 
+def test_the_leftovers_of_a_build_stopped_mid_rename_are_dropped(built: Path) -> None:
+    """dbt's default materializations, which this project used before macros/replace_in_place.sql, build
+    `<name>__dbt_tmp` and rename the old relation to `<name>__dbt_backup`; a run stopped between the two leaves them.
+    The next build of the model drops them, as dbt's default would, and builds the model as usual."""
+    leftovers = {
+        "marts.ai_trade_annual__dbt_tmp": "table",
+        "marts.ai_trade_annual__dbt_backup": "table",
+        "staging.stg_census__countries__dbt_tmp": "view",
+        "staging.stg_census__countries__dbt_backup": "view",
+    }
+    names = (
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where position('__dbt_' in table_name) > 0"
+    )
+    with duckdb.connect(str(built)) as con:
+        annual = con.execute("select * from marts.ai_trade_annual order by all").fetchall()
+        for name, kind in leftovers.items():
+            con.execute(f"create {kind} {name} as select 1 as stale")
+        assert sorted(row[0] for row in con.execute(names).fetchall()) == sorted(leftovers)
+
+    run_dbt(built, "run", "--select", "ai_trade_annual", "stg_census__countries")
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute(names).fetchall() == []
+        assert con.execute("select * from marts.ai_trade_annual order by all").fetchall() == annual
+
+
 def test_a_fact_created_without_its_not_null_constraints_is_not_built_on(built: Path) -> None:
     """The fact takes its not_null constraints only when its table is created. One created without them (by an older
     version) would take nulls unchecked, so an incremental build stops and says how to rebuild it."""

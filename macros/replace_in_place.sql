@@ -5,7 +5,10 @@
     (DuckDB's DDL is transactional). Three queries fewer per table and per view, 120 in a build;
     alternating no-op builds on `make bench`'s warehouse, five each: median 12.3 s before, 11.8 s
     after. The table case is dbt-duckdb's own path for tables with foreign keys, which may not be
-    renamed: its macros drop and restore whatever references the table. -#}
+    renamed: its macros drop and restore whatever references the table. A Python model's rows are
+    written by a cursor of their own, in a transaction that would conflict with the drop, so it is
+    built under `<name>__dbt_tmp` first and renamed into place. The old relation is gone by the time
+    the model's SQL runs: a model that reads its own previous rows (`{{ this }}`) must be incremental. -#}
 
 {% materialization table, adapter='duckdb', supported_languages=['sql', 'python'] %}
     {%- set existing_relation = load_cached_relation(this) -%}
@@ -16,12 +19,20 @@
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
+    {%- set language = model['language'] -%}
+    {%- set built_aside = language == 'python' -%}
+    {%- set built_relation = make_intermediate_relation(target_relation) if built_aside else target_relation -%}
     {#- Rendered before the drop: an enforced contract's column check runs here -#}
     {%- set create_sql = create_table_as(
-        False, target_relation, compiled_code, model['language'],
+        False, built_relation, compiled_code, language,
         partitioned_by=duckdb__get_partitioned_by(target_relation, false),
         sorted_by=duckdb__get_sorted_by(target_relation, false)
     ) -%}
+    {%- if built_aside -%}
+        {% call statement('main', language=language) -%}
+            {{ create_sql }}
+        {%- endcall %}
+    {%- endif -%}
     {%- set dropped_dependents = [] -%}
     {%- if existing_relation is not none -%}
         {#- drop_relation_for_rebuild opens the transaction the drop needs -#}
@@ -29,9 +40,13 @@
     {%- else -%}
         {%- do adapter.ensure_transaction() -%}
     {%- endif -%}
-    {% call statement('main', language=model['language']) -%}
-        {{ create_sql }}
-    {%- endcall %}
+    {%- if built_aside -%}
+        {%- do adapter.rename_relation(built_relation, target_relation) -%}
+    {%- else -%}
+        {% call statement('main') -%}
+            {{ create_sql }}
+        {%- endcall %}
+    {%- endif -%}
     {%- do restore_foreign_key_dependents(dropped_dependents) -%}
     {%- do create_indexes(target_relation) -%}
 

@@ -771,7 +771,7 @@ def phase_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None, s
         ("raw load", report.get("raw_load"), f"{report.get('raw_load', {}).get('rows_per_second') or 0:,} rows/s"),
         ("dbt parse", report.get("dbt_parse"), ""),
         (
-            "dbt build --full-refresh, first (raw tables only; not in the ratios)",
+            "dbt build --full-refresh (first, not in ratios)",
             report.get("dbt_first_build"),
             models_and_tests(report.get("dbt_first_build", {})),
         ),

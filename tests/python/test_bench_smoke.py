@@ -96,7 +96,7 @@ def test_printed_and_readme_tables_show_every_phase_with_its_time(
         "generate (not counted)",
         "raw load",
         "dbt parse",
-        "dbt build --full-refresh, first (raw tables only; not in the ratios)",
+        "dbt build --full-refresh (first, not in ratios)",
         "dbt build --full-refresh",
         "floor (bench/floor.sql)",
         "the fact alone, no dbt (bench/floor_fact.sql)",

@@ -5,10 +5,10 @@
     (DuckDB's DDL is transactional). Three queries fewer per table and per view, 120 in a build;
     alternating no-op builds on `make bench`'s warehouse, five each: median 12.3 s before, 11.8 s
     after. The table case is dbt-duckdb's own path for tables with foreign keys, which may not be
-    renamed: its macros drop and restore whatever references the table. A Python model's rows are
-    written by a cursor of their own, in a transaction that would conflict with the drop, so it is
-    built under `<name>__dbt_tmp` first and renamed into place. The old relation is gone by the time
-    the model's SQL runs: a model that reads its own previous rows (`{{ this }}`) must be incremental. -#}
+    renamed: its macros drop and restore whatever references the table. Two kinds of table model are
+    built under `<name>__dbt_tmp` first and renamed into place: a Python model, whose rows are written
+    by a cursor of their own, in a transaction that would conflict with the drop, and a model whose SQL
+    reads its own previous rows (`{{ this }}`), which the drop would take away from it. -#}
 
 {% materialization table, adapter='duckdb', supported_languages=['sql', 'python'] %}
     {%- set existing_relation = load_cached_relation(this) -%}
@@ -20,7 +20,8 @@
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
     {%- set language = model['language'] -%}
-    {%- set built_aside = language == 'python' -%}
+    {%- set reads_itself = existing_relation is not none and this | string in compiled_code -%}
+    {%- set built_aside = language == 'python' or reads_itself -%}
     {%- set built_relation = make_intermediate_relation(target_relation) if built_aside else target_relation -%}
     {#- Rendered before the drop: an enforced contract's column check runs here -#}
     {%- set create_sql = create_table_as(

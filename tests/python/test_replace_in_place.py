@@ -1,6 +1,6 @@
-"""The project's table materialization (macros/replace_in_place.sql) with a Python model, which the project has none
-of yet: its rows are written by a cursor of their own, so the model is built aside and renamed into place. Run in a
-project of its own that holds that one macro file."""
+"""The project's table materialization (macros/replace_in_place.sql) with the two kinds of table model it builds
+aside and renames into place, which the project has none of yet: a Python model, whose rows are written by a cursor of
+their own, and a model that reads its own previous rows. Run in a project of its own that holds that one macro file."""
 
 import os
 import shutil
@@ -65,3 +65,18 @@ def test_a_python_table_model_is_rebuilt_and_a_failed_rebuild_keeps_the_old_tabl
     result = dbt_run(tmp_path)
     assert result.returncode != 0 and "Table with name unreachable_source does not exist" in result.stdout
     assert relations_and_rows(db) == ([("python_table", "BASE TABLE")], [(2,)])
+
+
+def test_a_table_model_that_reads_its_own_previous_rows_is_rebuilt_from_them(tmp_path: Path) -> None:
+    db = write_project(tmp_path)
+    (tmp_path / "models" / "builds.sql").write_text(
+        "{{ config(materialized='table') }}\n"
+        "{% if load_relation(this) is none %}select 1 as builds\n"
+        "{% else %}select builds + 1 as builds from {{ this }}\n{% endif %}\n"
+    )
+    for builds in (1, 2, 3):
+        result = dbt_run(tmp_path)
+        assert result.returncode == 0, result.stdout[-3000:]
+        with duckdb.connect(str(db), read_only=True) as con:
+            assert con.execute("select table_name from information_schema.tables").fetchall() == [("builds",)]
+            assert con.execute("select builds from builds").fetchall() == [(builds,)]

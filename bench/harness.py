@@ -747,7 +747,7 @@ def phase_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None, s
         return f"{load.get('rows', 0):,} rows, {load.get('rows_per_second') or 0:,} rows/s"
 
     def incremental_ratios(full: dict[str, Any], incremental: dict[str, Any]) -> str:
-        if len(incremental.get("runs_seconds", [])) < 2 or "runs_seconds" not in full:
+        if len(incremental.get("runs_seconds", [])) < 2:
             return ""
         shown = ", ".join(_shown(ratio, 3) for ratio in round_ratios(full, incremental))
         return f"; each over its round's full build: {shown}"

@@ -2,17 +2,14 @@
 aside and renames into place, which the project has none of yet: a Python model, whose rows are written by a cursor of
 their own, and a model that reads its own previous rows. Run in a project of its own that holds that one macro file."""
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
+from dbt_runner import BIN, dbt_env
 
 from ingestion.paths import REPO_ROOT
-
-BIN = Path(sys.executable).parent
 
 
 def write_project(root: Path) -> Path:
@@ -30,20 +27,14 @@ def write_project(root: Path) -> Path:
     return db
 
 
-def write_model(root: Path, body: str) -> None:
+def write_model(root: Path, body: str, config: str = "") -> None:
     (root / "models" / "python_table.py").write_text(
-        f"def model(dbt, session):\n    dbt.config(materialized='table')\n    {body}\n"
+        f"def model(dbt, session):\n    dbt.config(materialized='table'{config})\n    {body}\n"
     )
 
 
 def dbt_run(root: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(root),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = {**dbt_env(root / "warehouse.duckdb"), "DBT_PROFILES_DIR": str(root)}
     return subprocess.run([str(BIN / "dbt"), "run"], cwd=root, env=env, text=True, capture_output=True, check=False)
 
 
@@ -65,6 +56,19 @@ def test_a_python_table_model_is_rebuilt_and_a_failed_rebuild_keeps_the_old_tabl
     result = dbt_run(tmp_path)
     assert result.returncode != 0 and "Table with name unreachable_source does not exist" in result.stdout
     assert relations_and_rows(db) == ([("python_table", "BASE TABLE")], [(2,)])
+
+    # a failure after the new rows were renamed into place (a post-hook in the transaction) rolls back to the old
+    # table; the rows built aside, committed by their own cursor, are dropped by the next build
+    write_model(tmp_path, 'return session.sql("select 3 as x").arrow()', ", post_hook='select * from unreachable_log'")
+    result = dbt_run(tmp_path)
+    assert result.returncode != 0 and "Table with name unreachable_log does not exist" in result.stdout
+    assert relations_and_rows(db) == (
+        [("python_table", "BASE TABLE"), ("python_table__dbt_tmp", "BASE TABLE")],
+        [(2,)],
+    )
+    write_model(tmp_path, 'return session.sql("select 4 as x").arrow()')
+    assert dbt_run(tmp_path).returncode == 0
+    assert relations_and_rows(db) == ([("python_table", "BASE TABLE")], [(4,)])
 
 
 def test_a_table_model_that_reads_its_own_previous_rows_is_rebuilt_from_them(tmp_path: Path) -> None:

@@ -126,7 +126,11 @@
 
 {#- on-run-end: for each scoped model whose tests all ran and passed (or warned) in this `dbt build` or
     `dbt test`, record that its rows are tested through its latest `built_at`/`loaded_at`. DuckDB lets
-    one process write the warehouse at a time, so no row can arrive between the tests and the mark. -#}
+    one process write the warehouse at a time, so no row can arrive between the tests and the mark.
+    The latest value is looked for above the previous mark only (the rows at or below it were tested),
+    a constant the warehouse prunes storage blocks by: once a build has deleted and appended rows, storage
+    statistics no longer answer max() alone, and the full scans of the fact and the raw detail took 0.9 s
+    at the end of a full-size build of 13 revised months (0.06 s pruned). -#}
 {% macro record_test_scope_marks(results) -%}
     {%- if not execute or invocation_args_dict.get('which') not in ['build', 'test'] -%}
         {{ return('') }}
@@ -137,6 +141,15 @@
     {%- endfor -%}
     {%- set scopes = var('incremental_test_scope') -%}
     {%- set marks = test_scope_marks_relation() -%}
+    {%- set previous_marks = {} -%}
+    {%- if relation_exists(marks) -%}
+        {%- for model_name, mark in run_query(
+            'select model_name, cast(max(tested_through) as ' ~ dbt.type_string() ~ ') from ' ~ marks
+            ~ ' group by model_name'
+        ).rows if mark is not none -%}
+            {%- do previous_marks.update({model_name: "cast('" ~ mark ~ "' as timestamp)"}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set statements = [] -%}
     {%- for model_name in scopes.by_built_at + scopes.by_loaded_at -%}
         {%- set model_id = 'model.' ~ project_name ~ '.' ~ model_name -%}
@@ -150,9 +163,17 @@
         {%- endfor -%}
         {%- set relation = built_relation(model_name) -%}
         {%- if tests and passed | length == tests | length and relation is not none -%}
+            {%- set column = scope_column(model_name) -%}
+            {%- set previous_mark = previous_marks.get(model_name) -%}
+            {%- if previous_mark -%}
+                {%- set latest = 'coalesce(max(' ~ column ~ '), ' ~ previous_mark ~ ')' -%}
+                {%- set above_previous = ' where ' ~ column ~ ' > ' ~ previous_mark -%}
+            {%- else -%}
+                {%- set latest, above_previous = 'max(' ~ column ~ ')', '' -%}
+            {%- endif -%}
             {%- do statements.append(
-                "insert into " ~ marks ~ " select '" ~ model_name ~ "', max(" ~ scope_column(model_name)
-                ~ "), " ~ build_timestamp() ~ " from " ~ relation
+                "insert into " ~ marks ~ " select '" ~ model_name ~ "', " ~ latest ~ ", " ~ build_timestamp()
+                ~ " from " ~ relation ~ above_previous
             ) -%}
         {%- endif -%}
     {%- endfor -%}

@@ -514,6 +514,17 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
     with duckdb.connect(str(built)) as con:  # the new month's duplicate gone: only old-month errors remain
         con.execute("delete from raw.census_imports where time = '2026-02' and loaded_at = timestamp '2000-01-01'")
     assert _failing_names(built, *selection) == set()
+    with duckdb.connect(str(built)) as con:  # the marks moved on from where the first run left them, to the latest
+        marks = dict(
+            con.execute(
+                "select model_name, max(tested_through) from intermediate.test_scope_marks group by model_name"
+            ).fetchall()
+        )
+        latest = {
+            "stg_census__imports": con.execute("select max(loaded_at) from staging.stg_census__imports").fetchone()[0],
+            "fct_trade_monthly": con.execute("select max(built_at) from marts.fct_trade_monthly").fetchone()[0],
+        }
+    assert {name: marks[name] for name in latest} == latest
     assert _failing_names(built, *selection, "--vars", "{test_scope: all}") == {
         staging_uniqueness,
         raw_reconciliation,

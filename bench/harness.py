@@ -2,15 +2,16 @@
 
 Phases: generate the synthetic Census-shaped history (ingestion/demo_scaled.py; not counted as load), raw load (the
 generated files streamed into the raw tables), `dbt parse`, a full `dbt build --full-refresh`, the floor
-(bench/floor.sql: the headline marts straight from raw, no dbt; checked equal to the marts) and, timed apart from
-it, the fact written without dbt (bench/floor_fact.sql: the table the warehouse keeps that the floor does not need),
-one new month loaded through the real loader (`load_trade_partition`), an incremental `dbt build`, and optionally
-bench/census_load.py.
-Every build is a production build (PRODUCTION_BUILD): data tests run, unit tests do not. A first build of the models
-on the raw tables is timed apart; the full build, the floor and the new-month build then run in `--repeat` rounds, in
-that order, each round from the warehouse the first build left, so that every round starts alike. The report keeps
-each phase's median run and, for the incremental ratio, the median of the rounds' own ratios: this machine's speed
-varies by 10-20% from run to run, and drifts within the hour.
+(bench/floor.sql: the headline marts straight from raw, no dbt; checked equal to the marts) and, timed apart from it,
+the fact written without dbt (bench/floor_fact.sql: the table the warehouse keeps that the floor does not need), one new
+month loaded through the real loader (`load_trade_partition`), an incremental `dbt build`, a build with nothing new
+(what every build costs whatever it changes), the 13 months before the new one reloaded as Census revisions with another
+incremental build, `aitrade publish`, and optionally bench/census_load.py.
+Every build is a production build (PRODUCTION_BUILD): data tests run, unit tests do not. A first build of the models on
+the raw tables is timed apart; the full build, the floor, the new-month build and the build with nothing new then run in
+`--repeat` rounds, in that order, each round from the warehouse the first build left, so that every round starts alike.
+The report keeps each phase's median run and, for the incremental ratio, the median of the rounds' own ratios: this
+machine's speed varies by 10-20% from run to run, and drifts within the hour.
 It records wall times (models and tests separately, from dbt's run_results.json), the slowest nodes, peak RSS of the
 process tree of each phase, the warehouse file size, the ratios against the issue's targets, and writes
 bench/results/latest.json plus a printed table.
@@ -263,7 +264,8 @@ def measure(run: Run) -> None:
     report["dbt_first_build"] = timed_dbt(run, "first_build", [*build, "--full-refresh"])
     report["warehouse_bytes_after_first_build"] = file_size(run.db)
     # The phases the ratios divide run in `--repeat` rounds: 5. a full build, 6. the floor (checked equal to the marts)
-    # and the fact without dbt, 7. one new month through the real loader and 8. an incremental build. A round keeps
+    # and the fact without dbt, 7. one new month through the real loader, 8. an incremental build and 9. a build with
+    # nothing new, which is the fixed cost of every build (start-up, and dbt's work for each node). A round keeps
     # the incremental build next to its full build, so their ratio is taken from the same minutes of a machine whose
     # speed drifts. Every round starts from the warehouse the first build left: its full build replaces every
     # relation, as a user's does, and its incremental build runs on the file that leaves (the first build's, on raw
@@ -275,6 +277,7 @@ def measure(run: Run) -> None:
     floors: list[dict[str, Any]] = []
     loads: list[dict[str, Any]] = []
     incrementals: list[dict[str, Any]] = []
+    no_ops: list[dict[str, Any]] = []
     for round_number in range(args.repeat):
         if round_number:
             copy_closed_warehouse(snapshot, run.db)
@@ -282,16 +285,18 @@ def measure(run: Run) -> None:
         floors.append(run_floor(run))
         loads.append(load_via_loader(run, config, [demo_scaled.NEXT_MONTH], replace=False))
         incrementals.append(timed_dbt(run, "incremental_build", build))
+        no_ops.append(timed_dbt(run, "no_op_build", build))
     snapshot.unlink(missing_ok=True)
     report["dbt_full_build"] = median_of(fulls)
     report["floor"] = median_of(floors)
     report["floor"]["fact"]["runs_seconds"] = [floor["fact"]["seconds"] for floor in floors]
     report["dbt_incremental_build"] = median_of(incrementals)
+    report["dbt_no_op_build"] = median_of(no_ops)
     report["new_month_load"] = {"month": demo_scaled.NEXT_MONTH, **median_of(loads)}
     report["warehouse_bytes"] = file_size(run.db)
 
-    # 9. the rest of a real monthly refresh: the months before the new one re-pulled (Census revisions,
-    #    `--refresh-months 13` in the README) and replaced through the loader, 10. an incremental build
+    # 10. the rest of a real monthly refresh: the months before the new one re-pulled (Census revisions,
+    #    `--refresh-months 13` in the README) and replaced through the loader, 11. an incremental build
     revised = months[-REVISED_MONTHS:]
     report["revision_load"] = {
         "months": len(revised),
@@ -301,7 +306,7 @@ def measure(run: Run) -> None:
     }
     report["dbt_revision_build"] = timed_dbt(run, "revision_build", build)
 
-    # 11. the BI copies a monthly refresh ends with (aitrade publish)
+    # 12. the BI copies a monthly refresh ends with (aitrade publish)
     with PeakTreeMemory() as memory:
         published = publish(run.db, run.work / "published", lock_wait_seconds=0, progress=False)
     report["publish"] = {
@@ -312,7 +317,7 @@ def measure(run: Run) -> None:
         "serving_bytes": published.serving_path.stat().st_size,
     }
 
-    # 12. the issue-3 census load benchmark (its own script)
+    # 13. the issue-3 census load benchmark (its own script)
     if not run.args.skip_census_load and CENSUS_LOAD.is_file():
         report["census_load"] = run_census_load(run)
 
@@ -696,17 +701,20 @@ def ratios(report: dict[str, Any]) -> dict[str, float | None]:
         ),
         "build_vs_floor": _ratio(full["wall_seconds"], floor),
         "incremental_vs_full": statistics.median_low(round_ratios(full, incremental)),
+        # not a target: the part of the incremental ratio that a build with nothing new costs too
+        "no_op_vs_full": statistics.median_low(round_ratios(full, report["dbt_no_op_build"])),
         "peak_memory_full_build_gb": full["peak_rss_gb"],
         "raw_load_rows_per_second": report["raw_load"]["rows_per_second"],
         "new_month_loader_rows_per_second": report["new_month_load"]["rows_per_second"],
     }
 
 
-def round_ratios(full: dict[str, Any], incremental: dict[str, Any]) -> list[float | None]:
-    """Each round's incremental build over the same round's full build, a minute or two apart on the machine."""
+def round_ratios(full: dict[str, Any], build: dict[str, Any]) -> list[float | None]:
+    """Each round's `build` (incremental, or with nothing new) over the same round's full build, a minute or two apart
+    on the machine."""
     return [
-        _ratio(incremental_seconds, full_seconds)
-        for full_seconds, incremental_seconds in zip(full["runs_seconds"], incremental["runs_seconds"], strict=True)
+        _ratio(build_seconds, full_seconds)
+        for full_seconds, build_seconds in zip(full["runs_seconds"], build["runs_seconds"], strict=True)
     ]
 
 
@@ -746,20 +754,21 @@ def phase_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None, s
     def loaded(load: dict[str, Any]) -> str:
         return f"{load.get('rows', 0):,} rows, {load.get('rows_per_second') or 0:,} rows/s"
 
-    def incremental_ratios(full: dict[str, Any], incremental: dict[str, Any]) -> str:
-        if len(incremental.get("runs_seconds", [])) < 2:
+    def over_full_builds(full: dict[str, Any], build: dict[str, Any]) -> str:
+        if len(build.get("runs_seconds", [])) < 2:
             return ""
-        shown = ", ".join(_shown(ratio, 3) for ratio in round_ratios(full, incremental))
+        shown = ", ".join(_shown(ratio, 3) for ratio in round_ratios(full, build))
         return f"; each over its round's full build: {shown}"
 
     def runs(part: dict[str, Any]) -> str:
         times = part.get("runs_seconds", [])
         return f"; median of {len(times)} runs: {_seconds_list(times)}" if len(times) > 1 else ""
 
-    full, floor, incremental = (
+    full, floor, incremental, no_op = (
         report.get("dbt_full_build", {}),
         report.get("floor", {}),
         report.get("dbt_incremental_build", {}),
+        report.get("dbt_no_op_build", {}),
     )
     new, revision, published = (
         report.get("new_month_load", {}),
@@ -795,8 +804,9 @@ def phase_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None, s
         (
             "dbt build (incremental, +1 month)",
             incremental,
-            models_and_tests(incremental) + runs(incremental) + incremental_ratios(full, incremental),
+            models_and_tests(incremental) + runs(incremental) + over_full_builds(full, incremental),
         ),
+        ("dbt build (nothing new)", no_op, models_and_tests(no_op) + runs(no_op) + over_full_builds(full, no_op)),
         (
             f"reload {revision.get('first_month', '')}..{revision.get('last_month', '')} via loader (revisions)",
             revision,

@@ -127,10 +127,10 @@
 {#- on-run-end: for each scoped model whose tests all ran and passed (or warned) in this `dbt build` or
     `dbt test`, record that its rows are tested through its latest `built_at`/`loaded_at`. DuckDB lets
     one process write the warehouse at a time, so no row can arrive between the tests and the mark.
-    The latest value is looked for above the previous mark only (the rows at or below it were tested),
-    a constant the warehouse prunes storage blocks by: once a build has deleted and appended rows, storage
-    statistics no longer answer max() alone, and the full scans of the fact and the raw detail took 0.9 s
-    at the end of a full-size build of 13 revised months (0.06 s pruned). -#}
+    The latest value is looked for above the previous mark only (readers take the greatest mark, so only a
+    value above it can move it), passed as a constant that the warehouse prunes storage blocks by: once a
+    build has deleted and appended rows, storage statistics no longer answer max() alone, and the scans of
+    the fact and the raw detail were the slowest part of the hook (docs/performance.md). -#}
 {% macro record_test_scope_marks(results) -%}
     {%- if not execute or invocation_args_dict.get('which') not in ['build', 'test'] -%}
         {{ return('') }}

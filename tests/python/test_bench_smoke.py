@@ -31,6 +31,7 @@ SECTIONS = (
     "floor",
     "new_month_load",
     "dbt_incremental_build",
+    "dbt_no_op_build",
     "warehouse_bytes",
     "revision_load",
     "dbt_revision_build",
@@ -80,6 +81,7 @@ def test_smoke_run_exits_0_and_reports_every_phase(smoke: tuple[subprocess.Compl
         "dbt build --full-refresh",
         "floor (bench/floor.sql)",
         "dbt build (incremental, +1 month)",
+        "dbt build (nothing new)",
         "dbt build (incremental, revisions of 13 months)",
     ):
         assert phrase in done.stdout
@@ -102,6 +104,7 @@ def test_printed_and_readme_tables_show_every_phase_with_its_time(
         "the fact alone, no dbt (bench/floor_fact.sql)",
         "load 2026-02 via loader",
         "dbt build (incremental, +1 month)",
+        "dbt build (nothing new)",
         "reload 2025-01..2026-01 via loader (revisions)",
         "dbt build (incremental, revisions of 13 months)",
         "aitrade publish (serving copy + parquet)",
@@ -110,13 +113,16 @@ def test_printed_and_readme_tables_show_every_phase_with_its_time(
     assert seconds["the fact alone, no dbt (bench/floor_fact.sql)"] == report["floor"]["fact"]["seconds"] > 0
     assert seconds["dbt build --full-refresh"] == report["dbt_full_build"]["wall_seconds"]
     assert seconds["reload 2025-01..2026-01 via loader (revisions)"] == report["revision_load"]["seconds"]
-    # the incremental row shows the ratio of each round, of which the target takes the median
-    full, incremental = report["dbt_full_build"], report["dbt_incremental_build"]
-    paired = [i / f for f, i in zip(full["runs_seconds"], incremental["runs_seconds"], strict=True)]
+    # the incremental row shows the ratio of each round, of which the target takes the median; so does the row of
+    # the build with nothing new
     notes = {name: note for name, _, _, note in phases}
-    assert notes["dbt build (incremental, +1 month)"].endswith(
-        f"; each over its round's full build: {paired[0]:.3f}, {paired[1]:.3f}"
-    )
+    full = report["dbt_full_build"]
+    for name, section in (
+        ("dbt build (incremental, +1 month)", "dbt_incremental_build"),
+        ("dbt build (nothing new)", "dbt_no_op_build"),
+    ):
+        paired = [b / f for f, b in zip(full["runs_seconds"], report[section]["runs_seconds"], strict=True)]
+        assert notes[name].endswith(f"; each over its round's full build: {paired[0]:.3f}, {paired[1]:.3f}"), name
     printed, markdown = format_table(report).splitlines(), format_markdown(report).splitlines()
     for name, value, rss, note in phases:
         assert [line for line in printed if line.startswith(f"{name}  ") and f" {value:.1f} " in line], name
@@ -141,7 +147,8 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
     assert (revision["months"], revision["first_month"], revision["last_month"]) == (13, "2025-01", "2026-01")
     assert revision["rows"] > 10 * report["new_month_load"]["rows"] > 0 and revision["seconds"] > 0
 
-    for build in ("dbt_first_build", "dbt_full_build", "dbt_incremental_build", "dbt_revision_build"):
+    builds = ("dbt_first_build", "dbt_full_build", "dbt_incremental_build", "dbt_no_op_build", "dbt_revision_build")
+    for build in builds:
         part = report[build]
         assert part["exit_code"] == 0, part
         assert part["wall_seconds"] > 0 and part["peak_rss_gb"] > 0
@@ -154,6 +161,7 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
         assert "--exclude-resource-type unit_test" in part["command"] and "unit_test" not in part["by_type"]
     assert "--full-refresh" in report["dbt_first_build"]["command"] == report["dbt_full_build"]["command"]
     assert "--full-refresh" not in report["dbt_incremental_build"]["command"]
+    assert "--full-refresh" not in report["dbt_no_op_build"]["command"]
     assert "--full-refresh" not in report["dbt_revision_build"]["command"]
 
     # The full build, the floor and the new-month build ran in two rounds after the first build; the report keeps the
@@ -164,6 +172,7 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
         ("floor", "seconds"),
         ("new_month_load", "seconds"),
         ("dbt_incremental_build", "wall_seconds"),
+        ("dbt_no_op_build", "wall_seconds"),
     ):
         runs = report[section]["runs_seconds"]
         assert len(runs) == 2 and report[section][key] == min(runs), section
@@ -174,6 +183,7 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
         ("dbt_first_build", "first_build", 1),
         ("dbt_full_build", "full_build", 2),
         ("dbt_incremental_build", "incremental_build", 2),
+        ("dbt_no_op_build", "no_op_build", 2),
         ("dbt_revision_build", "revision_build", 1),
     ):
         logs = sorted(work.glob(f"dbt_{phase}_*.log"))
@@ -184,10 +194,13 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
             report[section]["log"][:-4]
         )
 
-    # the first build, then rounds: the first round's incremental build ran before the second round's full build
+    # the first build, then rounds: the first round's builds ran before the second round's full build
     written = [
-        (work / f"dbt_{phase}.log").stat().st_mtime
-        for phase in ("first_build_1", "full_build_1", "incremental_build_1", "full_build_2", "incremental_build_2")
+        (work / f"dbt_{phase}_{n}.log").stat().st_mtime
+        for phase, n in (
+            ("first_build", 1),
+            *((phase, n) for n in (1, 2) for phase in ("full_build", "incremental_build", "no_op_build")),
+        )
     ]
     assert written == sorted(written)
 
@@ -215,6 +228,10 @@ def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.Compl
     # the ratio of each round's incremental build to the same round's full build; of two rounds, the lower
     paired = [round(i / f, 3) for f, i in zip(full["runs_seconds"], incremental["runs_seconds"], strict=True)]
     assert ratios["incremental_vs_full"] == min(paired)
+    no_op = report["dbt_no_op_build"]
+    assert ratios["no_op_vs_full"] == min(
+        round(b / f, 3) for f, b in zip(full["runs_seconds"], no_op["runs_seconds"], strict=True)
+    )
     assert ratios["peak_memory_full_build_gb"] == full["peak_rss_gb"]
     assert set(report["targets"]) == {
         "models_vs_floor",

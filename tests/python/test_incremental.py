@@ -479,6 +479,15 @@ def _failing_names(db_path: Path, *args: str) -> set[str]:
     return {name for name, entry in _test_results(db_path, *args).items() if entry["status"] == "fail"}
 
 
+def _test_scope_marks(db_path: Path) -> dict[str, datetime]:
+    """Each scoped model's mark (the greatest, as the tests read it); no mark may be null."""
+    with duckdb.connect(str(db_path)) as con:
+        nulls = con.execute("select count(*) from intermediate.test_scope_marks where tested_through is null")
+        assert nulls.fetchone()[0] == 0
+        query = "select model_name, max(tested_through) from intermediate.test_scope_marks group by model_name"
+        return dict(con.execute(query).fetchall())
+
+
 def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(built: Path) -> None:
     """Tests of the raw views and the fact read the months written since all their tests last passed
     (macros/test_scope.sql). A duplicate raw row planted in the new month is caught (by the key test and the
@@ -514,17 +523,15 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
     with duckdb.connect(str(built)) as con:  # the new month's duplicate gone: only old-month errors remain
         con.execute("delete from raw.census_imports where time = '2026-02' and loaded_at = timestamp '2000-01-01'")
     assert _failing_names(built, *selection) == set()
+    marks = _test_scope_marks(built)
     with duckdb.connect(str(built)) as con:  # the marks moved on from where the first run left them, to the latest
-        marks = dict(
-            con.execute(
-                "select model_name, max(tested_through) from intermediate.test_scope_marks group by model_name"
-            ).fetchall()
-        )
         latest = {
             "stg_census__imports": con.execute("select max(loaded_at) from staging.stg_census__imports").fetchone()[0],
             "fct_trade_monthly": con.execute("select max(built_at) from marts.fct_trade_monthly").fetchone()[0],
         }
-    assert {name: marks[name] for name in latest} == latest
+    assert {name: marks.get(name) for name in latest} == latest
+    assert _failing_names(built, *selection) == set()  # nothing new since: every mark stays where it was
+    assert _test_scope_marks(built) == marks
     assert _failing_names(built, *selection, "--vars", "{test_scope: all}") == {
         staging_uniqueness,
         raw_reconciliation,

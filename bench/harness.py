@@ -144,7 +144,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--repeat",
         type=int,
         default=3,
-        help="rounds of the full build, the floor and the new-month build; the report keeps the medians (default 3)",
+        help="rounds of the full build, the floor, the new-month build and the build with nothing new; the report "
+        "keeps the medians (default 3)",
     )
     parser.add_argument("--skip-census-load", action="store_true", help="do not run bench/census_load.py")
     parser.add_argument(

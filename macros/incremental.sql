@@ -1,7 +1,13 @@
 {#- When this `dbt build` wrote a row: the invocation's start, the same in every model of the run, so a
     downstream incremental model can take exactly the slices its input rewrote. -#}
 {% macro build_timestamp() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+    {{ timestamp_literal(run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f")) }}
+{%- endmacro %}
+
+{#- A timestamp constant from its text ('YYYY-MM-DD HH:MM:SS.ffffff'): the form in which a filter reaches the
+    warehouse as a constant it prunes storage blocks by. -#}
+{% macro timestamp_literal(text) -%}
+    {{ return("cast('" ~ text ~ "' as timestamp)") }}
 {%- endmacro %}
 
 {#- The trade flows, each an incremental model's unit of rebuilding a whole history. -#}
@@ -9,17 +15,17 @@
     {{ return(['imports', 'exports']) }}
 {%- endmacro %}
 
-{#- {flow: timestamp as text} from `query`'s (flow, timestamp) rows, read when the model runs. A filter on
-    these reaches the warehouse as constants, which it prunes storage with (a join to a subquery is not
-    pruned: it scans the whole history). -#}
+{#- {owner: timestamp as text} from `query`'s (owner, timestamp) rows, read when the model or hook runs (a
+    flow's watermark, a model's test mark). A filter on these reaches the warehouse as constants, which it prunes
+    storage with (a join to a subquery is not pruned: it scans the whole history). -#}
 {% macro watermarks_from(query) -%}
     {%- set watermarks = {} -%}
     {%- if execute -%}
         {%- set as_text -%}
-            select flow, cast(watermark as {{ dbt.type_string() }}) from ({{ query }}) as watermarks (flow, watermark)
+            select owner, cast(watermark as {{ dbt.type_string() }}) from ({{ query }}) as watermarks (owner, watermark)
         {%- endset -%}
-        {%- for flow, watermark in run_query(as_text).rows -%}
-            {%- do watermarks.update({flow: watermark}) -%}
+        {%- for owner, watermark in run_query(as_text).rows -%}
+            {%- do watermarks.update({owner: watermark}) -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return(watermarks) }}
@@ -32,7 +38,7 @@
         (
             flow = '{{ flow }}'
             {%- if flow in watermarks %}
-                and {{ column }} > cast('{{ watermarks[flow] }}' as timestamp)
+                and {{ column }} > {{ timestamp_literal(watermarks[flow]) }}
             {%- endif %}
         ){{ " or" if not loop.last }}
     {%- endfor %}

@@ -55,7 +55,7 @@
     {%- if state is none -%}
         {{ return('') }}
     {%- elif scope_column(model_name) == 'built_at' -%}
-        {{ return("built_at > cast('" ~ state.mark ~ "' as timestamp)") }}
+        {{ return('built_at > ' ~ timestamp_literal(state.mark)) }}
     {%- endif -%}
     {{ return(in_values('census_period', state.periods)) }}
 {%- endmacro %}
@@ -141,15 +141,9 @@
     {%- endfor -%}
     {%- set scopes = var('incremental_test_scope') -%}
     {%- set marks = test_scope_marks_relation() -%}
-    {%- set previous_marks = {} -%}
-    {%- if relation_exists(marks) -%}
-        {%- for model_name, mark in run_query(
-            'select model_name, cast(max(tested_through) as ' ~ dbt.type_string() ~ ') from ' ~ marks
-            ~ ' group by model_name'
-        ).rows if mark is not none -%}
-            {%- do previous_marks.update({model_name: "cast('" ~ mark ~ "' as timestamp)"}) -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- set previous_marks = watermarks_from(
+        'select model_name, max(tested_through) from ' ~ marks ~ ' group by model_name'
+    ) if relation_exists(marks) else {} -%}
     {%- set statements = [] -%}
     {%- for model_name in scopes.by_built_at + scopes.by_loaded_at -%}
         {%- set model_id = 'model.' ~ project_name ~ '.' ~ model_name -%}
@@ -164,8 +158,8 @@
         {%- set relation = built_relation(model_name) -%}
         {%- if tests and passed | length == tests | length and relation is not none -%}
             {%- set column = scope_column(model_name) -%}
-            {%- set previous_mark = previous_marks.get(model_name) -%}
-            {%- if previous_mark -%}
+            {%- if previous_marks.get(model_name) is not none -%}
+                {%- set previous_mark = timestamp_literal(previous_marks[model_name]) -%}
                 {%- set latest = 'coalesce(max(' ~ column ~ '), ' ~ previous_mark ~ ')' -%}
                 {%- set above_previous = ' where ' ~ column ~ ' > ' ~ previous_mark -%}
             {%- else -%}

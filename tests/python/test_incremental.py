@@ -590,6 +590,10 @@ def test_a_failed_rebuild_keeps_the_previous_table_or_view(built: Path) -> None:
     series, codes = "intermediate.int_counterfactual__series_monthly", "intermediate.int_trade_monthly__codes"
     countries, raw_countries = "staging.stg_census__countries", "raw.census_countries"
     totals = f"select count(*), sum(ai_value) from {series}"
+    types = (
+        "select table_name, table_type from information_schema.tables "
+        "where table_name in ('int_counterfactual__series_monthly', 'stg_census__countries') order by 1"
+    )
     with duckdb.connect(str(built)) as con:
         before = con.execute(totals).fetchone()
         country_rows = con.execute(f"select * from {countries} order by all").fetchall()
@@ -608,20 +612,20 @@ def test_a_failed_rebuild_keeps_the_previous_table_or_view(built: Path) -> None:
     assert result.returncode != 0
     assert result.stdout.count("Catalog Error: Table with name") == 2
     with duckdb.connect(str(built)) as con:
-        assert con.execute(
-            "select table_name, table_type from information_schema.tables "
-            "where table_name in ('int_counterfactual__series_monthly', 'stg_census__countries') order by 1"
-        ).fetchall() == [("int_counterfactual__series_monthly", "VIEW"), ("stg_census__countries", "BASE TABLE")]
+        assert con.execute(types).fetchall() == [
+            ("int_counterfactual__series_monthly", "VIEW"),
+            ("stg_census__countries", "BASE TABLE"),
+        ]
         assert con.execute(totals).fetchone() == before
         con.execute(f"alter table {codes}_away rename to int_trade_monthly__codes")
         con.execute(f"alter table {raw_countries}_away rename to census_countries")
 
     run_dbt(built, "run", "--select", *models)
     with duckdb.connect(str(built), read_only=True) as con:
-        assert con.execute(
-            "select table_name, table_type from information_schema.tables "
-            "where table_name in ('int_counterfactual__series_monthly', 'stg_census__countries') order by 1"
-        ).fetchall() == [("int_counterfactual__series_monthly", "BASE TABLE"), ("stg_census__countries", "VIEW")]
+        assert con.execute(types).fetchall() == [
+            ("int_counterfactual__series_monthly", "BASE TABLE"),
+            ("stg_census__countries", "VIEW"),
+        ]
         assert con.execute(totals).fetchone() == before
         assert con.execute(f"select * from {countries} order by all").fetchall() == country_rows
 

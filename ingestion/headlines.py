@@ -28,7 +28,7 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
         raise UserError(f"no warehouse at {db_path}: run `make demo` (or `aitrade demo` and `dbt build`) first")
     with duckdb.connect(str(db_path), read_only=True) as con:
         try:
-            base_year, last_month, last_index = con.execute(
+            latest_index = con.execute(
                 """
                 select base_year, strftime(month, '%Y-%m'), index_value
                 from marts.ai_trade_index_monthly
@@ -51,11 +51,26 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
             }
         except duckdb.CatalogException as error:
             raise UserError(f"the marts are not built in {db_path}: run `dbt build` first ({error})") from error
-    comparison_year = max(shares)
+    if latest_index is None or not shares:
+        raise UserError(
+            f"no {flow} with 12 months of a year in the marts of {db_path}: load a year of trade "
+            "(`aitrade ingest census`) and run `dbt build`"
+        )
+    base_year, last_month, last_index = latest_index
     if base_year not in shares:
         raise UserError(f"no complete {base_year} in marts.ai_trade_share_annual for {flow}")
+    comparison_year = max(shares)
     ai_base, total_base, synthetic = shares[base_year]
     ai_comparison, total_comparison, _ = shares[comparison_year]
+    # Growth and the index divide by the base year's AI and other trade: without High-labelled trade (no labels
+    # loaded yet) or without other trade they are undefined, not zero.
+    if not ai_base or last_index is None:
+        raise UserError(
+            f"no AI (High-relevance) {flow} in {base_year}: load labels (`aitrade labels import` or "
+            '`aitrade labels classify`, README "HS10 labels") and run `dbt build`'
+        )
+    if total_base == ai_base:
+        raise UserError(f"all {flow} in {base_year} are AI-labelled: there is no other trade to compare growth with")
     return Headlines(
         flow=flow,
         base_year=base_year,

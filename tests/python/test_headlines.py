@@ -1,0 +1,90 @@
+"""`aitrade headlines`: the three numbers from the marts, and a clear refusal where a number is undefined."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.cli import main
+from ingestion.errors import UserError
+from ingestion.headlines import read_headlines
+
+# year: (ai_value, total_value) of a flow's complete years
+SHARES = {2023: (Decimal("150.00"), Decimal("1000.00")), 2025: (Decimal("270.00"), Decimal("1200.00"))}
+
+
+def build_marts(db_path: Path, shares: dict[int, tuple[Decimal, Decimal]], last_index: float | None = 180.0) -> None:
+    """The two marts the headlines read, as a built warehouse has them (base year 2023)."""
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.ai_trade_index_monthly (flow varchar, series varchar, month date,"
+            " base_year integer, index_value double)"
+        )
+        con.execute(
+            "insert into marts.ai_trade_index_monthly values"
+            " ('imports', 'ai', date '2025-11-01', 2023, 150.0), ('imports', 'ai', date '2025-12-01', 2023, ?),"
+            " ('imports', 'non_ai', date '2025-12-01', 2023, 99.0), ('exports', 'ai', date '2026-01-01', 2023, 1.0)",
+            [last_index],
+        )
+        con.execute(
+            "create table marts.ai_trade_share_annual (flow varchar, year integer, ai_value decimal(38, 2),"
+            " total_value decimal(38, 2), months_covered integer, is_synthetic boolean)"
+        )
+        for year, (ai, total) in shares.items():
+            con.execute(
+                "insert into marts.ai_trade_share_annual values ('imports', ?, ?, ?, 12, true)", [year, ai, total]
+            )
+        # an incomplete later year is not the comparison year
+        con.execute("insert into marts.ai_trade_share_annual values ('imports', 2026, 1, 2, 1, true)")
+
+
+def test_headlines_are_the_shares_and_growth_of_the_base_and_latest_complete_years(tmp_path: Path) -> None:
+    db_path = tmp_path / "warehouse.duckdb"
+    build_marts(db_path, SHARES)
+    headlines = read_headlines(db_path)
+    assert (headlines.base_year, headlines.comparison_year, headlines.last_month) == (2023, 2025, "2025-12")
+    assert headlines.ai_share_base == 0.15 and headlines.ai_share_comparison == 0.225
+    assert headlines.ai_growth == pytest.approx(0.8, rel=1e-15)  # 270 / 150 - 1
+    assert headlines.rest_growth == pytest.approx(930 / 850 - 1, rel=1e-15)
+    assert headlines.last_ai_index == 180.0 and headlines.is_synthetic
+
+
+@pytest.mark.parametrize(
+    ("shares", "last_index", "message"),
+    [
+        # labels not loaded yet: no High-relevance trade, so growth and the index divide by zero
+        (
+            {2023: (Decimal(0), Decimal(1000)), 2025: (Decimal(0), Decimal(1200))},
+            None,
+            "no AI (High-relevance) imports in 2023",
+        ),
+        (
+            {2023: (Decimal(0), Decimal(1000)), 2025: (Decimal(5), Decimal(1200))},
+            100.0,
+            "no AI (High-relevance) imports",
+        ),
+        (SHARES, None, "no AI (High-relevance) imports in 2023"),
+        ({2023: (Decimal(1000), Decimal(1000)), 2025: (Decimal(5), Decimal(1200))}, 100.0, "no other trade"),
+        ({2025: SHARES[2025]}, 180.0, "no complete 2023"),
+        ({}, 180.0, "no imports with 12 months of a year"),
+    ],
+)
+def test_undefined_headlines_are_refused_with_what_to_do(
+    tmp_path: Path, shares: dict, last_index: float | None, message: str
+) -> None:
+    db_path = tmp_path / "warehouse.duckdb"
+    build_marts(db_path, shares, last_index)
+    with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_headlines(db_path)
+
+
+def test_the_cli_prints_the_refusal_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db_path = tmp_path / "warehouse.duckdb"
+    build_marts(db_path, {2023: (Decimal(0), Decimal(1000)), 2025: (Decimal(0), Decimal(1200))}, None)
+    assert main(["headlines", "--db", str(db_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no AI (High-relevance) imports in 2023: load labels") and "Traceback" not in err

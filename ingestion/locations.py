@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ingestion.errors import UserError
+from ingestion.secrets import Redactor, quiet_http_logging
 
 
 def is_url(location: str) -> bool:
@@ -29,7 +30,9 @@ def read_location(location: str, what: str, timeout: float = 60.0) -> bytes:
     if is_url(location):
         shown = url_without_secrets(location)
         try:
-            response = httpx.get(location, timeout=timeout, follow_redirects=True)
+            # httpx logs each request's full URL, query (a token) included
+            with quiet_http_logging(Redactor()):
+                response = httpx.get(location, timeout=timeout, follow_redirects=True)
         except httpx.HTTPError as error:
             raise UserError(f"could not download {shown}: {type(error).__name__}; check the URL and retry") from None
         if response.status_code != 200:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -186,9 +187,13 @@ def list_server() -> Iterator[str]:
         server.server_close()
 
 
-def test_load_from_url_stores_url_without_query(tmp_path: Path, list_server: str, capsys) -> None:
+def test_load_from_url_stores_url_without_query(
+    tmp_path: Path, list_server: str, capsys, caplog: pytest.LogCaptureFixture
+) -> None:
     db = tmp_path / "w.duckdb"
+    caplog.set_level(logging.DEBUG)
     assert _ingest(db, f"{list_server}/lists/s122.csv?token=secret123", "s122") == 0
+    assert "secret123" not in caplog.text  # httpx logs each request's full URL at INFO
     rows = _entries(db, "s122")
     assert [row[1] for row in rows] == ["02011005", "85423100"]
     assert {row[6] for row in rows} == {f"{list_server}/lists/s122.csv"}

@@ -18,6 +18,7 @@ from ingestion.warehouse import TradePartition, connect, load_trade_partition, r
 
 MODELS = ["--select", "@fct_trade_monthly", "--exclude", "resource_type:test", "resource_type:unit_test"]
 METADATA = {"source", "vintage", "partition_id", "loaded_at"}
+MONEY = {"con_val_mo", "gen_val_mo", "cal_dut_mo", "dut_val_mo", "all_val_mo"}
 
 
 def _raw_columns(flow: str) -> list[str]:
@@ -28,10 +29,9 @@ def _raw_columns(flow: str) -> list[str]:
 
 def _load_month(db_path: Path, flow: str, from_month: str, to_month: str, scale: str) -> None:
     """Load `to_month` as a copy of `from_month` with every value scaled (a new month or a revision)."""
-    money = {"con_val_mo", "gen_val_mo", "cal_dut_mo", "dut_val_mo", "all_val_mo"}
     select = ", ".join(
         f"cast(round({name} * {scale}) as bigint) as {name}"
-        if name in money
+        if name in MONEY
         else (f"'{to_month}' as time" if name == "time" else name)
         for name in _raw_columns(flow)
     )
@@ -467,7 +467,7 @@ def _test_results(db_path: Path, *args: str) -> dict[str, dict]:
         for entry in json.loads(results_path.read_text())["results"]
         if entry["unique_id"].startswith("test.")
     }
-    errored = {name for name, entry in tests.items() if entry["status"] not in ("pass", "fail")}
+    errored = {name for name, entry in tests.items() if entry["status"] not in ("pass", "warn", "fail")}
     assert not errored, f"{errored}\n{result.stdout[-3000:]}"
     failed = any(entry["status"] == "fail" for entry in tests.values())
     assert (result.returncode != 0) == failed, result.stdout[-3000:]
@@ -542,6 +542,30 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
     # the raw reconciliation reads the months loaded since the mark too, so it catches the missing month.
     _load_month(built, "imports", "2026-01", "2026-04", "1.3")
     assert _failing_names(built, *selection) == {raw_reconciliation}
+
+
+def test_a_warning_shows_in_the_run_that_first_tests_its_months(built: Path) -> None:
+    """A test that warns counts as passed for the marks (README, Incremental builds): a new month whose world total
+    differs from the sum of its countries warns in the first run that tests the month, not in the next one, and
+    again with test_scope=all."""
+    selection = ["--select", "int_trade_monthly__detail", "int_trade_monthly__world_total"]
+    warning = "assert_detail_countries_sum_to_world_total"
+    assert _test_results(built, *selection)[warning]["status"] == "pass"  # every row tested: the marks are set
+
+    # 2026-02 as a copy of 2026-01 whose world total is one dollar more in every money column
+    select = ", ".join(
+        f"{name} + case when cty_code = '-' then 1 else 0 end as {name}"
+        if name in MONEY
+        else ("'2026-02' as time" if name == "time" else name)
+        for name in _raw_columns("imports")
+    )
+    _load_partition(built, "imports", "2026-02", "ALL", _raw_rows(built, "imports", "time = '2026-01'", [], select))
+    run_dbt(built, "run", "--select", "int_trade_monthly__world_total")
+    warned = _test_results(built, *selection)[warning]
+    assert (warned["status"], warned["failures"]) == ("warn", 1)  # the one month that differs
+    assert _test_results(built, *selection)[warning]["status"] == "pass"
+    warned_again = _test_results(built, *selection, "--vars", "{test_scope: all}")[warning]
+    assert (warned_again["status"], warned_again["failures"]) == ("warn", 1)
 
 
 def test_the_relationships_test_counts_the_rows_whose_value_is_missing(built: Path) -> None:

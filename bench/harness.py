@@ -61,7 +61,7 @@ FACT_MART, FACT_BUILD_COLUMN = "fct_trade_monthly", "built_at"
 CENSUS_LOAD = REPO_ROOT / "bench" / "census_load.py"
 REVISED_MONTHS = 13  # the months a monthly refresh re-pulls besides the new one (README, Monthly refresh)
 BIN = Path(sys.executable).parent
-GB = 1024**3
+GB = 10**9  # decimal gigabytes, as in the memory target (6 GB) and DuckDB's memory_limit ('4GB')
 
 # Every timed build is a production build, the README's monthly refresh: data tests run, unit tests do not. Unit
 # tests check the SQL on fixed inputs, so dbt Labs recommends running them in development and CI only (`make test`
@@ -896,7 +896,8 @@ def format_markdown(report: dict[str, Any]) -> str:
     config, rows, machine_info = report.get("config", {}), report.get("rows", {}), report.get("machine", {})
     lines = [
         f"Scale {config.get('scale')} ({config.get('first_month')}..{config.get('last_month')}, "
-        f"{rows.get('total', 0):,} raw rows: imports {rows.get('imports', 0):,}, exports {rows.get('exports', 0):,}), "
+        f"{rows.get('total', 0):,} raw rows: imports {rows.get('imports', 0):,}, exports {rows.get('exports', 0):,}),",
+        # one paragraph in two source lines, within the README's 120-character wrap
         f"{machine_info.get('cpus')} CPUs, {machine_info.get('memory_gb')} GB RAM, load average at start "
         f"{machine_info.get('load_average_at_start')}, {report.get('date', '')[:16]} UTC.",
         "",

@@ -75,6 +75,11 @@ def test_smoke_run_exits_0_and_reports_every_phase(smoke: tuple[subprocess.Compl
     assert report["config"]["scale"] == 0.001
     assert report["config"]["months"] == 49  # 2022-01 .. 2026-01
     assert report["machine"]["cpus"] >= 1 and report["machine"]["duckdb"] == duckdb.__version__
+    # every size in the report is in decimal GB, the unit of the 6 GB memory target
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():  # Linux
+        total_kib = next(int(line.split()[1]) for line in meminfo.open() if line.startswith("MemTotal:"))
+        assert report["machine"]["memory_gb"] == round(total_kib * 1024 / 10**9, 1)
     # the printed table names every phase and every target with a status
     for phrase in (
         "raw load",
@@ -128,6 +133,8 @@ def test_printed_and_readme_tables_show_every_phase_with_its_time(
         assert [line for line in printed if line.startswith(f"{name}  ") and f" {value:.1f} " in line], name
         shown_rss = "" if rss is None else f"{rss:.2f}"
         assert f"| {name} | {value:.1f} | {shown_rss} | {note} |" in markdown, name
+    # the paragraph above the tables keeps to the README's wrap; the tables are one line per row
+    assert markdown[2] == "" and all(0 < len(line) <= 120 for line in markdown[:2]), markdown[:3]
 
 
 def test_smoke_numbers_are_measured_and_consistent(smoke: tuple[subprocess.CompletedProcess[str], dict]) -> None:

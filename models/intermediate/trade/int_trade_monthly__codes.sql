@@ -1,5 +1,5 @@
 {#- One row per flow, month and HS10 code: the fact summed over partner countries, with the code's
-    labels. Every code-level mart reads this instead of the 30M-row fact. Incremental like the fact:
+    labels. Every code-level mart reads this instead of the 32M-row fact. Incremental like the fact:
     it re-aggregates the (flow, month) slices the fact rewrote after this model's latest build
     (written_since_last_build), and drops those the fact no longer has. -#}
 {{

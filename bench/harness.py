@@ -851,7 +851,7 @@ def warehouse_sizes(report: dict[str, Any]) -> list[tuple[str, int]]:
     """(row, bytes) of the warehouse file sizes the report holds: the rows of both tables."""
     sizes = [
         ("warehouse file after the first build", report.get("warehouse_bytes_after_first_build")),
-        ("warehouse file after the new month", report.get("warehouse_bytes")),
+        ("warehouse file after the last round", report.get("warehouse_bytes")),
     ]
     return [(name, size) for name, size in sizes if size is not None]
 

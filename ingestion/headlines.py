@@ -51,7 +51,9 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
             }
         except duckdb.CatalogException as error:
             raise UserError(f"the marts are not built in {db_path}: run `dbt build` first ({error})") from error
-    if latest_index is None or not shares:
+    if latest_index is None:
+        raise UserError(f"marts.ai_trade_index_monthly has no {flow} rows in {db_path}: run `dbt build`")
+    if not shares:
         raise UserError(
             f"no {flow} with 12 months of a year in the marts of {db_path}: load a year of trade "
             "(`aitrade ingest census`) and run `dbt build`"
@@ -60,16 +62,21 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
     if base_year not in shares:
         raise UserError(f"no complete {base_year} in marts.ai_trade_share_annual for {flow}")
     comparison_year = max(shares)
+    if comparison_year == base_year:
+        raise UserError(
+            f"no complete year of {flow} after {base_year}, the base year: load trade through the December of a "
+            "later year and run `dbt build`"
+        )
     ai_base, total_base, synthetic = shares[base_year]
     ai_comparison, total_comparison, _ = shares[comparison_year]
     # Growth and the index divide by the base year's AI and other trade: without High-labelled trade (no labels
     # loaded yet) or without other trade they are undefined, not zero.
-    if not ai_base or last_index is None:
+    if ai_base <= 0 or last_index is None:
         raise UserError(
             f"no AI (High-relevance) {flow} in {base_year}: load labels (`aitrade labels import` or "
             '`aitrade labels classify`, README "HS10 labels") and run `dbt build`'
         )
-    if total_base == ai_base:
+    if total_base - ai_base <= 0:
         raise UserError(f"all {flow} in {base_year} are AI-labelled: there is no other trade to compare growth with")
     return Headlines(
         flow=flow,

@@ -30,8 +30,9 @@ def read_location(location: str, what: str, timeout: float = 60.0) -> bytes:
     if is_url(location):
         shown = url_without_secrets(location)
         try:
-            # httpx logs each request's full URL, query (a token) included
-            with quiet_http_logging(Redactor()):
+            # httpx logs each request's full URL at INFO, query (a token) and password included
+            parts = urlsplit(location)
+            with quiet_http_logging(Redactor(parts.query, parts.password or "")):
                 response = httpx.get(location, timeout=timeout, follow_redirects=True)
         except httpx.HTTPError as error:
             raise UserError(f"could not download {shown}: {type(error).__name__}; check the URL and retry") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,8 +17,11 @@ from ingestion.headlines import read_headlines
 SHARES = {2023: (Decimal("150.00"), Decimal("1000.00")), 2025: (Decimal("270.00"), Decimal("1200.00"))}
 
 
-def build_marts(db_path: Path, shares: dict[int, tuple[Decimal, Decimal]], last_index: float | None = 180.0) -> None:
-    """The two marts the headlines read, as a built warehouse has them (base year 2023)."""
+def build_marts(
+    db_path: Path, shares: dict[int, tuple[Decimal, Decimal]], last_index: float | None = 180.0, index: bool = True
+) -> None:
+    """The two marts the headlines read, as a built warehouse has them (base year 2023); without `index`, the
+    index mart has no imports rows."""
     with duckdb.connect(str(db_path)) as con:
         con.execute("create schema marts")
         con.execute(
@@ -25,10 +29,11 @@ def build_marts(db_path: Path, shares: dict[int, tuple[Decimal, Decimal]], last_
             " base_year integer, index_value double)"
         )
         con.execute(
-            "insert into marts.ai_trade_index_monthly values"
+            "insert into marts.ai_trade_index_monthly select * from (values"
             " ('imports', 'ai', date '2025-11-01', 2023, 150.0), ('imports', 'ai', date '2025-12-01', 2023, ?),"
-            " ('imports', 'non_ai', date '2025-12-01', 2023, 99.0), ('exports', 'ai', date '2026-01-01', 2023, 1.0)",
-            [last_index],
+            " ('imports', 'non_ai', date '2025-12-01', 2023, 99.0), ('exports', 'ai', date '2026-01-01', 2023, 1.0))"
+            " where ? or col0 = 'exports'",
+            [last_index, index],
         )
         con.execute(
             "create table marts.ai_trade_share_annual (flow varchar, year integer, ai_value decimal(38, 2),"
@@ -53,38 +58,36 @@ def test_headlines_are_the_shares_and_growth_of_the_base_and_latest_complete_yea
     assert headlines.last_ai_index == 180.0 and headlines.is_synthetic
 
 
+NO_AI = {2023: (Decimal(0), Decimal(1000)), 2025: (Decimal(0), Decimal(1200))}  # labels not loaded yet
+
+
 @pytest.mark.parametrize(
-    ("shares", "last_index", "message"),
+    ("shares", "last_index", "index", "message"),
     [
-        # labels not loaded yet: no High-relevance trade, so growth and the index divide by zero
-        (
-            {2023: (Decimal(0), Decimal(1000)), 2025: (Decimal(0), Decimal(1200))},
-            None,
-            "no AI (High-relevance) imports in 2023",
-        ),
-        (
-            {2023: (Decimal(0), Decimal(1000)), 2025: (Decimal(5), Decimal(1200))},
-            100.0,
-            "no AI (High-relevance) imports",
-        ),
-        (SHARES, None, "no AI (High-relevance) imports in 2023"),
-        ({2023: (Decimal(1000), Decimal(1000)), 2025: (Decimal(5), Decimal(1200))}, 100.0, "no other trade"),
-        ({2025: SHARES[2025]}, 180.0, "no complete 2023"),
-        ({}, 180.0, "no imports with 12 months of a year"),
+        # no High-relevance trade: growth and the index divide by zero
+        (NO_AI, None, True, "no AI (High-relevance) imports in 2023"),
+        ({2023: (Decimal(0), Decimal(1000)), 2025: SHARES[2025]}, 100.0, True, "no AI (High-relevance) imports"),
+        (SHARES, None, True, "no AI (High-relevance) imports in 2023"),
+        ({2023: (Decimal(1000), Decimal(1000)), 2025: SHARES[2025]}, 100.0, True, "no other trade"),
+        # growth needs a complete year after the base year
+        ({2023: SHARES[2023]}, 180.0, True, "no complete year of imports after 2023, the base year"),
+        ({2025: SHARES[2025]}, 180.0, True, "no complete 2023"),
+        ({}, 180.0, True, "no imports with 12 months of a year"),
+        (SHARES, 180.0, False, "marts.ai_trade_index_monthly has no imports rows"),
     ],
 )
 def test_undefined_headlines_are_refused_with_what_to_do(
-    tmp_path: Path, shares: dict, last_index: float | None, message: str
+    tmp_path: Path, shares: dict, last_index: float | None, index: bool, message: str
 ) -> None:
     db_path = tmp_path / "warehouse.duckdb"
-    build_marts(db_path, shares, last_index)
-    with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    build_marts(db_path, shares, last_index, index)
+    with pytest.raises(UserError, match=re.escape(message)):
         read_headlines(db_path)
 
 
 def test_the_cli_prints_the_refusal_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db_path = tmp_path / "warehouse.duckdb"
-    build_marts(db_path, {2023: (Decimal(0), Decimal(1000)), 2025: (Decimal(0), Decimal(1200))}, None)
+    build_marts(db_path, NO_AI, None)
     assert main(["headlines", "--db", str(db_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: no AI (High-relevance) imports in 2023: load labels") and "Traceback" not in err

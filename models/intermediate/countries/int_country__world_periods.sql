@@ -1,6 +1,6 @@
 {#- One row per flow, period, relevance_group, primary_category from Census's world-total rows
     (cty_code '-'), analysis panel (excluded chapters dropped), labelled like fct_trade_monthly
-    (dim_hs10); same periods as int_country__trade_periods. The alternative country-share
+    (the current labels, so a code traded only in world-total rows keeps its label); same periods as int_country__trade_periods. The alternative country-share
     denominator (methodology 6.13). -#}
 
 with
@@ -11,9 +11,9 @@ world_total as (
 
 ),
 
-hs10 as (
+labels as (
 
-    select * from {{ ref('dim_hs10') }}
+    select * from {{ ref('int_hs10_labels__current') }}
 
 ),
 
@@ -29,14 +29,14 @@ labelled as (
         world_total.flow,
         world_total.year,
         world_total.value,
-        coalesce(hs10.relevance_group, 'Unclassified') as relevance_group,
-        hs10.primary_category,
+        coalesce(labels.relevance, 'Unclassified') as relevance_group,
+        labels.primary_category,
         excluded_chapters.hs2 is not null as is_excluded_chapter
     from world_total
-    left join hs10
+    left join labels
         on
-            world_total.flow = hs10.flow
-            and world_total.hs10 = hs10.hs10
+            world_total.flow = labels.flow
+            and world_total.hs10 = labels.hs10
     left join excluded_chapters
         on {{ hs_prefix('world_total.hs10', 2) }} = excluded_chapters.hs2
 

@@ -271,3 +271,17 @@ def test_study_export_labels(tmp_path):
         "select relevance, primary_category from raw.hs10_labels where hs10 = '9026800000'"
     ).fetchone() == ("High", "Maintenance_Operations")
     con.close()
+
+
+def test_study_combined_export_labels(tmp_path):
+    """The README's recipe for the study's combined export list: the High import codes imported for exports under a
+    source of their own, beside the export-only file; the two are disjoint, so each export code has one label and
+    829 are High (the combined count in the methodology's table of label files)."""
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    import_labels(con, str(_paper_file("hs10_high_relevance_imports.csv")), "exports", "study_import_codes")
+    import_labels(con, str(_paper_file("hs10_classification_exports_final.csv")), "exports", "study")
+    assert con.execute(
+        "select count(*), count(distinct hs10), count(*) filter (where relevance = 'High') from raw.hs10_labels "
+        "where flow = 'exports'"
+    ).fetchone() == (655 + 4693, 655 + 4693, 829)
+    con.close()

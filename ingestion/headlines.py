@@ -19,6 +19,7 @@ class Headlines:
     rest_growth: float
     last_month: str
     last_ai_index: float
+    last_ai_trailing_12_month_index: float | None  # null until twelve months of data
     is_synthetic: bool
 
 
@@ -30,7 +31,7 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
         try:
             latest_index = con.execute(
                 """
-                select base_year, strftime(month, '%Y-%m'), index_value
+                select base_year, strftime(month, '%Y-%m'), index_value, trailing_12_month_index
                 from marts.ai_trade_index_monthly
                 where flow = ? and series = 'ai'
                 order by month desc
@@ -58,7 +59,7 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
             f"no {flow} with 12 months of a year in the marts of {db_path}: load a year of trade "
             "(`aitrade ingest census`) and run `dbt build`"
         )
-    base_year, last_month, last_index = latest_index
+    base_year, last_month, last_index, last_trailing_index = latest_index
     if base_year not in shares:
         raise UserError(f"no complete {base_year} in marts.ai_trade_share_annual for {flow}")
     comparison_year = max(shares)
@@ -88,12 +89,19 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
         rest_growth=float((total_comparison - ai_comparison) / (total_base - ai_base) - 1),
         last_month=last_month,
         last_ai_index=float(last_index),
+        last_ai_trailing_12_month_index=None if last_trailing_index is None else float(last_trailing_index),
         is_synthetic=bool(synthetic),
     )
 
 
 def format_headlines(headlines: Headlines) -> str:
     label = " (SYNTHETIC demo data, not Census figures)" if headlines.is_synthetic else ""
+    index_line = (
+        f"  AI index in {headlines.last_month}: {headlines.last_ai_index:.0f}"
+        f" ({headlines.base_year} monthly average = 100)"
+    )
+    if headlines.last_ai_trailing_12_month_index is not None:  # steadier than one month (methodology flaw 11)
+        index_line += f"; the 12 months to {headlines.last_month}: {headlines.last_ai_trailing_12_month_index:.0f}"
     return "\n".join(
         [
             f"Headlines for {headlines.flow}{label}:",
@@ -101,7 +109,6 @@ def format_headlines(headlines: Headlines) -> str:
             f" -> {headlines.ai_share_comparison:.1%} in {headlines.comparison_year}",
             f"  AI {headlines.flow} {headlines.ai_growth:+.1%} {headlines.base_year}-{headlines.comparison_year},"
             f" all other {headlines.flow} {headlines.rest_growth:+.1%}",
-            f"  AI index in {headlines.last_month}: {headlines.last_ai_index:.0f}"
-            f" ({headlines.base_year} monthly average = 100)",
+            index_line,
         ]
     )

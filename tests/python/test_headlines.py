@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from ingestion.cli import main
 from ingestion.errors import UserError
-from ingestion.headlines import read_headlines
+from ingestion.headlines import format_headlines, read_headlines
 
 # year: (ai_value, total_value) of a flow's complete years
 SHARES = {2023: (Decimal("150.00"), Decimal("1000.00")), 2025: (Decimal("270.00"), Decimal("1200.00"))}
@@ -26,12 +27,14 @@ def build_marts(
         con.execute("create schema marts")
         con.execute(
             "create table marts.ai_trade_index_monthly (flow varchar, series varchar, month date,"
-            " base_year integer, index_value double)"
+            " base_year integer, index_value double, trailing_12_month_index double)"
         )
         con.execute(
             "insert into marts.ai_trade_index_monthly select * from (values"
-            " ('imports', 'ai', date '2025-11-01', 2023, 150.0), ('imports', 'ai', date '2025-12-01', 2023, ?),"
-            " ('imports', 'non_ai', date '2025-12-01', 2023, 99.0), ('exports', 'ai', date '2026-01-01', 2023, 1.0))"
+            " ('imports', 'ai', date '2025-11-01', 2023, 150.0, 140.0),"
+            " ('imports', 'ai', date '2025-12-01', 2023, ?, 151.5),"
+            " ('imports', 'non_ai', date '2025-12-01', 2023, 99.0, 98.0),"
+            " ('exports', 'ai', date '2026-01-01', 2023, 1.0, null))"
             " where ? or col0 = 'exports'",
             [last_index, index],
         )
@@ -56,6 +59,14 @@ def test_headlines_are_the_shares_and_growth_of_the_base_and_latest_complete_yea
     assert headlines.ai_growth == pytest.approx(0.8, rel=1e-15)  # 270 / 150 - 1
     assert headlines.rest_growth == pytest.approx(930 / 850 - 1, rel=1e-15)
     assert headlines.last_ai_index == 180.0 and headlines.is_synthetic
+    assert headlines.last_ai_trailing_12_month_index == 151.5
+    assert format_headlines(headlines).splitlines()[-1] == (
+        "  AI index in 2025-12: 180 (2023 monthly average = 100); the 12 months to 2025-12: 152"
+    )
+    without_a_year = replace(headlines, last_ai_trailing_12_month_index=None)  # fewer than 12 months of data
+    assert (
+        format_headlines(without_a_year).splitlines()[-1] == "  AI index in 2025-12: 180 (2023 monthly average = 100)"
+    )
 
 
 NO_AI = {2023: (Decimal(0), Decimal(1000)), 2025: (Decimal(0), Decimal(1200))}  # labels not loaded yet

@@ -65,23 +65,72 @@ base as (
 
 ),
 
+-- Trailing sums over the series' own months (flaw 11: a single month is a noisy endpoint). A window
+-- counts only when its first month is exactly the one it should be: the months are unique per
+-- series, so then every month of the window is in the data.
+windowed as (
+
+    select
+        flow,
+        month,
+        series,
+        value,
+        is_synthetic,
+        sum(value) over (
+            partition by flow, series order by month rows between 2 preceding and current row
+        ) as trailing_3_month_value,
+        min(month) over (
+            partition by flow, series order by month rows between 2 preceding and current row
+        ) as trailing_3_month_start,
+        sum(value) over (
+            partition by flow, series order by month rows between 11 preceding and current row
+        ) as trailing_12_month_value,
+        min(month) over (
+            partition by flow, series order by month rows between 11 preceding and current row
+        ) as trailing_12_month_start,
+        lag(value, 12) over (partition by flow, series order by month) as value_year_before,
+        lag(month, 12) over (partition by flow, series order by month) as month_year_before,
+        cast({{ dbt.dateadd('month', -2, 'month') }} as date) as full_3_month_start,
+        cast({{ dbt.dateadd('month', -11, 'month') }} as date) as full_12_month_start,
+        cast({{ dbt.dateadd('month', -12, 'month') }} as date) as same_month_year_before
+
+    from series
+
+),
+
 final as (
 
     select
-        series.flow,
-        series.month,
-        series.series,
-        series.value,
+        windowed.flow,
+        windowed.month,
+        windowed.series,
+        windowed.value,
         {{ var('base_year') }} as base_year,
         base.base_monthly_mean,
-        100 * {{ safe_ratio('series.value', 'base.base_monthly_mean') }} as index_value,
-        series.is_synthetic
+        100 * {{ safe_ratio('windowed.value', 'base.base_monthly_mean') }} as index_value,
+        case
+            when windowed.trailing_3_month_start = windowed.full_3_month_start
+                then 100 * {{ safe_ratio(
+                    'windowed.trailing_3_month_value', '3 * base.base_monthly_mean'
+                ) }}
+        end as trailing_3_month_index,
+        case
+            when windowed.trailing_12_month_start = windowed.full_12_month_start
+                then 100 * {{ safe_ratio(
+                    'windowed.trailing_12_month_value', '12 * base.base_monthly_mean'
+                ) }}
+        end as trailing_12_month_index,
+        case
+            when windowed.month_year_before = windowed.same_month_year_before
+                then {{ safe_ratio('windowed.value', 'windowed.value_year_before') }} - 1
+        end as growth_vs_year_before,
+        windowed.is_synthetic
 
-    from series
+    from windowed
     left join base
         on
-            series.flow = base.flow
-            and series.series = base.series
+            windowed.flow = base.flow
+            and windowed.series = base.series
 
 )
 

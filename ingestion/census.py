@@ -43,6 +43,7 @@ from ingestion.census_plan import (
     VALUE_VARIABLE,
     WORLD_TOTAL,
     PlannedRequest,
+    covering_stored_months,
     format_month,
     month_of,
     plan_requests,
@@ -229,6 +230,7 @@ def _to_fetch(
         if request.flow not in stored:
             stored[request.flow] = warehouse.completed_partitions(con, request.flow)
         current = stored[request.flow]
+        request = covering_stored_months(request, current.get(request.partition_id))
         if refresh.intersection(request.months):
             todo.append((request, True))
         elif request.partition_id not in current:

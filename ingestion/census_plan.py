@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ingestion.errors import UserError
@@ -196,11 +196,39 @@ def plan_requests(
                 continue
             for year in range(start // 12, end // 12 + 1):
                 first, last = max(start, year * 12), min(end, year * 12 + 11)
-                months = tuple(format_month(m) for m in range(first, last + 1))
-                full = first == year * 12 and last == year * 12 + 11
-                time = f"{year:04d}" if full else f"from {months[0]} to {months[-1]}"
-                plan.append(PlannedRequest(flow, f"{year:04d}", cty, time, months, comm_level))
+                plan.append(year_request(PlannedRequest(flow, f"{year:04d}", cty, "", (), comm_level), first, last))
     return plan
+
+
+def year_request(request: PlannedRequest, first: int, last: int) -> PlannedRequest:
+    """`request` (a country-year partition) for the months `first`..`last` of its year: the whole year as 'YYYY',
+    part of it as 'from YYYY-MM to YYYY-MM'."""
+    year = int(request.period)
+    months = tuple(format_month(m) for m in range(first, last + 1))
+    full = first == year * 12 and last == year * 12 + 11
+    return replace(request, time=f"{year:04d}" if full else f"from {months[0]} to {months[-1]}", months=months)
+
+
+_TIME_RANGE = re.compile(r"^from (\d{4}-\d{2}) to (\d{4}-\d{2})$")
+
+
+def covering_stored_months(request: PlannedRequest, stored_params: list[list[str]] | None) -> PlannedRequest:
+    """A country-year request widened to the months its partition already holds too: replacing a partition
+    replaces all its rows, so a run whose window covers another part of the year (2024-07.. after ..2024-06)
+    must not drop the months an earlier run loaded. Other requests, and unreadable stored params, as they are."""
+    if len(request.period) != 4 or not stored_params:
+        return request
+    stored_time = next((value for name, value in stored_params if name == "time"), "")
+    if stored_time == request.period:
+        stored_first, stored_last = int(request.period) * 12, int(request.period) * 12 + 11
+    elif match := _TIME_RANGE.match(stored_time):
+        stored_first, stored_last = parse_month(match.group(1)), parse_month(match.group(2))
+    else:
+        return request
+    first, last = parse_month(request.months[0]), parse_month(request.months[-1])
+    if stored_first >= first and stored_last <= last:
+        return request
+    return year_request(request, min(first, stored_first), max(last, stored_last))
 
 
 def refresh_window(end: int, refresh_months: int) -> set[str]:

@@ -118,6 +118,28 @@ def test_partial_year_is_repulled_when_census_publishes_another_month(tmp_path):
     assert len(old) == 1 and "from 2025-01 to 2025-01" in old[0][4]
 
 
+def test_a_run_over_another_part_of_a_year_keeps_the_months_an_earlier_run_loaded(fake, tmp_path):
+    """A partner pulled by year holds one partition per year, and a reload replaces all its rows: a run to 2024-06
+    and then one from 2024-07 must give what one run from 2024-01 gives, so the second run pulls the whole of 2024
+    for those partners (it had replaced their 2024 with July-December alone). A later run over less of the year
+    pulls nothing."""
+    split = tmp_path / "split.duckdb"
+    run_census_ingest(census_config(fake, split, end=2024 * 12 + 5), TEST_KEY)
+    sent_before = len(fake.data_requests())
+    run_census_ingest(census_config(fake, split, start=2024 * 12 + 6), TEST_KEY)
+    pulled = {(s.flow, s.cty, s.time) for s in fake.data_requests()[sent_before:]}
+    assert ("imports", "1220", "2024") in pulled and ("imports", "1220", "from 2024-07 to 2024-12") not in pulled
+    clean = tmp_path / "clean.duckdb"
+    run_census_ingest(census_config(fake, clean), TEST_KEY)
+    for flow in ("imports", "exports"):
+        assert loaded_sums(split, flow) == loaded_sums(clean, flow) == fake.served_sums(flow)
+        assert loaded_sums(split, flow, detail_only=False) == loaded_sums(clean, flow, detail_only=False)
+
+    again = run_census_ingest(census_config(fake, split, end=2024 * 12 + 5), TEST_KEY)
+    assert again.loaded == 0 and again.skipped_complete == again.planned
+    assert loaded_sums(split, "imports") == fake.served_sums("imports")
+
+
 def test_explicit_end_after_latest_published_month_is_clamped(fake, tmp_path):
     db = tmp_path / "w.duckdb"
     summary = run_census_ingest(census_config(fake, db, end=2025 * 12 + 5, countries=("5700",)), TEST_KEY)

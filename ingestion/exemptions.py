@@ -57,12 +57,22 @@ class LoadSummary:
     by_length: dict[int, int]
 
 
+_SPREADSHEET_FLOAT = re.compile(r"[0-9]+\.0")
+_HTS_NOTATION = re.compile(r"[0-9]{4}(\.[0-9]{2,4})+")  # heading.subheading.rate line[.suffix]
+
+
 def normalize_prefix(raw: str, digits: int | None = None) -> tuple[str, bool]:
     """One entry as a zero-padded digit string of length 4/6/8/10, and whether a zero was restored.
 
     Raises ValueError with the reason when the entry cannot be a valid prefix.
     """
-    text = raw.strip().replace(".", "")
+    text = raw.strip()
+    if _SPREADSHEET_FLOAT.fullmatch(text):  # a spreadsheet turned the code into a number: 508000000.0
+        text = text[:-2]
+    elif "." in text:
+        if not _HTS_NOTATION.fullmatch(text):
+            raise ValueError(f"{raw.strip()!r} is neither a code nor HTS notation (8471.30.01)")
+        text = text.replace(".", "")
     if not text:
         raise ValueError("empty code")
     if not is_digits(text):

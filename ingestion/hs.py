@@ -2,12 +2,12 @@
 
 import re
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"[0-9]+")  # not \d, which also matches other scripts' digits (Arabic-Indic, full-width)
 
 
 def is_digits(text: str) -> bool:
     """Only ASCII digits (str.isdigit also accepts other scripts' digits)."""
-    return bool(_DIGITS.match(text))
+    return bool(_DIGITS.fullmatch(text))
 
 
 def pad_hs_code(code: str | int, width: int = 10) -> str:

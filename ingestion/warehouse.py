@@ -504,7 +504,7 @@ def _as_int64(pid: str, rows: pa.Table, name: str) -> pa.ChunkedArray:
 
 def _fix_codes(pid: str, commodity: str, codes: pa.ChunkedArray) -> pa.ChunkedArray:
     """Zero-pad codes that lost a leading zero via `pad_hs_code`; any other non-10-digit code is an error."""
-    ok = pc.fill_null(pc.and_(pc.equal(pc.utf8_length(codes), 10), pc.utf8_is_digit(codes)), False)
+    ok = pc.fill_null(pc.match_substring_regex(codes, r"^[0-9]{10}$"), False)  # ASCII digits only
     if pc.all(ok).as_py():
         return codes
     odd_rows = pc.indices_nonzero(pc.invert(ok))

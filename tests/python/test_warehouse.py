@@ -134,6 +134,21 @@ def test_nine_digit_codes_are_zero_padded(con, tmp_path: Path) -> None:
     assert got == [("0101210000",), ("8471500150",)]
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        "\u0668\u0664\u0667\u0661\u0665\u0660\u0660\u0661\u0665\u0660",
+        "\uff18\uff14\uff17\uff11\uff15\uff10\uff10\uff11\uff15\uff10",
+    ],
+)
+def test_codes_in_other_scripts_digits_are_refused(con, tmp_path: Path, code: str) -> None:
+    """Arabic-Indic or full-width digits are digits to Unicode, not HS codes: the partition is refused."""
+    rows = imports_rows(2, codes=["8471500150", code])
+    with pytest.raises(UserError, match=r"1 malformed i_commodity code\(s\): '.{10}' \(rows 2\)"):
+        load_trade_partition(con, partition(), rows, tmp_path / "land")
+    assert con.execute("select count(*) from raw.census_imports").fetchone()[0] == 0
+
+
 def test_padding_that_creates_a_duplicate_is_rejected(con, tmp_path: Path) -> None:
     rows = imports_rows(2, codes=["101210000", "0101210000"])
     with pytest.raises(UserError, match=r"duplicate .*\(2024-01, 0101210000, 5700\) in rows 1, 2"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -102,7 +103,13 @@ def parse_list(text: str) -> tuple[list[str], int]:
 
     Raises UserError naming every bad row (1-based line numbers, header = line 1) when any row is bad.
     """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse_list_rows(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error as error:  # e.g. a field longer than the csv module's limit (131,072 characters)
+        raise UserError(f"the exemption list file is not readable CSV: {error}; nothing was loaded") from None
+
+
+def _parse_list_rows(reader: Iterator[list[str]]) -> tuple[list[str], int]:
     header = next(reader, None)
     if header is None:
         raise UserError("the exemption list file is empty; expected a header `HTSUS` or `hts_code[,digits]`")

@@ -68,7 +68,21 @@ def parse_label_csv(content: bytes, flow: str, source: str) -> tuple[pa.Table, i
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UserError(f"the label file is not UTF-8 text: {error}") from None
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_label_rows(csv.DictReader(io.StringIO(text, newline="")), flow, source)
+    except csv.Error as error:  # e.g. a field longer than the csv module's limit (131,072 characters)
+        raise UserError(f"the label file is not readable CSV: {error}; nothing was written") from None
+
+
+def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[pa.Table, int]:
+    names = [name.strip().lower() for name in reader.fieldnames or []]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    code_columns = [name for name in _CODE_COLUMNS if name in names]
+    if repeated or len(code_columns) > 1:
+        raise UserError(
+            f"the label file has column(s) {repeated or code_columns} more than once or under two names; "
+            "keep one of each, nothing was written"
+        )
     fields = {name.strip().lower(): name for name in reader.fieldnames or []}
     code_field = next((fields[c] for c in _CODE_COLUMNS if c in fields), None)
     required = {"relevance", "primary_category"}
@@ -88,6 +102,15 @@ def parse_label_csv(content: bytes, flow: str, source: str) -> tuple[pa.Table, i
     lines_by_code: dict[str, list[int]] = defaultdict(list)
     padded = 0
     for line_no, row in enumerate(reader, start=2):
+        extra = row.get(None) or []  # fields past the header's (an unquoted comma?)
+        missing = sum(1 for name, value in row.items() if name is not None and value is None)
+        if extra or missing:
+            header_width = len(reader.fieldnames or [])
+            problems.append(
+                f"row {line_no}: {header_width - missing + len(extra)} fields where the header has {header_width};"
+                " quote fields that hold commas"
+            )
+            continue
         raw_code = (row.get(code_field) or "").strip()
         try:
             hs10 = pad_hs_code(raw_code)
@@ -105,7 +128,7 @@ def parse_label_csv(content: bytes, flow: str, source: str) -> tuple[pa.Table, i
         if confidence_text is not None:
             try:
                 confidence = int(float(confidence_text))
-            except ValueError:
+            except (ValueError, OverflowError):  # not a number, or inf
                 confidence = -1
             if not 0 <= confidence <= 100:
                 problems.append(f"row {line_no} ({hs10}): confidence {confidence_text!r} is not 0-100")

@@ -3,6 +3,7 @@ backoff with jitter, and a server's Retry-After honoured up to a cap."""
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -23,8 +24,10 @@ class RetryPolicy:
         when it sent one, else the backoff."""
         if retry_after is not None and retry_after != "":
             try:
-                return min(max(float(retry_after), 0.0), self.max_retry_after)
+                seconds = float(retry_after)
             except ValueError:
-                pass  # an HTTP date: fall back to our own backoff
+                seconds = math.nan  # an HTTP date: fall back to our own backoff
+            if math.isfinite(seconds):  # 'nan' and 'inf' parse as floats too
+                return min(max(seconds, 0.0), self.max_retry_after)
         backoff = min(self.base_delay * (2**retry), self.max_delay)
         return backoff * (1 + 0.25 * random.random())

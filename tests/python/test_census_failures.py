@@ -98,6 +98,14 @@ def test_backoff_is_exponential_and_honours_retry_after(fake):
     assert TEST_KEY not in str(caught.value)
 
 
+@pytest.mark.parametrize("retry_after", ["nan", "inf", "-inf", "Wed, 21 Oct 2026 07:28:00 GMT"])
+def test_a_retry_after_that_is_not_seconds_falls_back_to_the_backoff(retry_after: str) -> None:
+    """Both clients share RetryPolicy: a Retry-After of 'nan' had crashed the run (sleep(nan)), 'inf' waited the cap."""
+    policy = RetryPolicy(base_delay=2.0, max_delay=60.0, max_retry_after=30.0)
+    assert 4.0 <= policy.delay(1, retry_after) <= 5.0  # the backoff: 2 * 2**1, plus up to 25% jitter
+    assert policy.delay(1, "12") == 12.0 and policy.delay(1, "999") == 30.0
+
+
 def test_204_is_recorded_as_an_empty_partition(fake, tmp_path):
     fake.add_fault(_is("imports", "1010"), "empty", times=100)
     summary = run_census_ingest(_config(fake, tmp_path), TEST_KEY)

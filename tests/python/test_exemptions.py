@@ -97,6 +97,9 @@ def test_parse_both_layouts_and_drop_duplicates() -> None:
         1,
     )
     assert parse_list("\ufeffhts_code\n8471\n") == (["8471"], 0)  # BOM, no digits column
+    assert parse_list("HTSUS\r8471\r8542.31\r") == (["8471", "854231"], 0)  # lines ending in a lone CR
+    with pytest.raises(UserError, match="not readable CSV: field larger"):
+        parse_list("HTSUS\n" + "8" * 140_000 + "\n")
     with pytest.raises(UserError, match="no `HTSUS` or `hts_code` column"):
         parse_list("code\n8471\n")
     with pytest.raises(UserError, match="no entries"):

@@ -91,6 +91,10 @@ def test_reimport_replaces_the_slice_and_leaves_other_sources(tmp_path):
             "847150015,High,Compute_Hardware,a,b,c\n0847150015,Low,Not_DC_Related,a,b,c\n",
             ["code 0847150015 appears 2 times (rows 3, 4)"],
         ),
+        # an unquoted comma shifts the fields; a short row lacks some
+        ("8471500150,High,Compute_Hardware,a,fast, parallel,c\n", ["row 3: 7 fields where the header has 6"]),
+        ("8471500150,High,Compute_Hardware\n", ["row 3: 3 fields where the header has 6"]),
+        ("8471500150,High,Compute_Hardware,a,b," + "x" * 140_000 + "\n", ["not readable CSV: field larger"]),
     ],
 )
 def test_bad_rows_reject_the_file_naming_the_rows_and_write_nothing(tmp_path, body, expected):
@@ -112,11 +116,36 @@ def test_bad_confidence_and_missing_columns_are_rejected(tmp_path):
     bad = write(tmp_path, EXPORTS_HEADER + "High,150,Electrical_Power,a,b,8507600020,d\n")
     with pytest.raises(UserError, match="confidence '150' is not 0-100"):
         import_labels(con, str(bad), "exports", "study")
+    infinite = write(tmp_path, EXPORTS_HEADER + "High,inf,Electrical_Power,a,b,8507600020,d\n", "inf.csv")
+    with pytest.raises(UserError, match="confidence 'inf' is not 0-100"):
+        import_labels(con, str(infinite), "exports", "study")
+    for header in ("hs10_code,relevance,primary_category,relevance\n", "hs10_code,hs10,relevance,primary_category\n"):
+        twice = write(tmp_path, header + "8471500150,High,Compute_Hardware,Low\n", "twice.csv")
+        with pytest.raises(UserError, match="more than once or under two names"):
+            import_labels(con, str(twice), "exports", "study")
     no_code = write(tmp_path, "code_x,relevance,primary_category\n1,High,Electrical_Power\n", "x.csv")
     with pytest.raises(UserError, match="needs columns hs10_code"):
         import_labels(con, str(no_code), "exports", "study")
     with pytest.raises(UserError, match="kept for model runs"):
         import_labels(con, str(bad), "exports", "classifier:x:y")
+    con.close()
+
+
+def test_old_mac_line_endings_are_read(tmp_path):
+    """A file whose lines end in a lone carriage return (old Mac, some exports) reads like any other."""
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    path = tmp_path / "cr.csv"
+    path.write_bytes(
+        (HIGH_HEADER + "8471500150,High,Compute_Hardware,a,b,c\n847150016,Low,Not_DC_Related,a,b,c\n")
+        .replace("\n", "\r")
+        .encode()
+    )
+    result = import_labels(con, str(path), "imports", "study")
+    assert (result.rows, result.padded) == (2, 1)
+    assert con.execute("select hs10, relevance from raw.hs10_labels order by 1").fetchall() == [
+        ("0847150016", "Low"),
+        ("8471500150", "High"),
+    ]
     con.close()
 
 

@@ -182,21 +182,24 @@ def import_labels(con: duckdb.DuckDBPyConnection, location: str, flow: str, sour
     relevance = Counter(table.column("relevance").to_pylist())
     category = Counter(table.column("primary_category").to_pylist())
     con.execute(IMPORTS_DDL)
-    rows = warehouse.replace_slice(con, "hs10_labels", {"flow": flow, "label_source": source}, table)
-    con.execute(
-        "insert into raw.label_imports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            flow,
-            source,
-            shown,
-            hashlib.sha256(content).hexdigest(),
-            rows,
-            padded,
-            relevance["High"],
-            relevance["Medium"],
-            relevance["Low"],
-            warehouse.utc_now(),
-        ],
+    provenance = [
+        flow,
+        source,
+        shown,
+        hashlib.sha256(content).hexdigest(),
+        table.num_rows,
+        padded,
+        relevance["High"],
+        relevance["Medium"],
+        relevance["Low"],
+        warehouse.utc_now(),
+    ]
+    rows = warehouse.replace_slice(
+        con,
+        "hs10_labels",
+        {"flow": flow, "label_source": source},
+        table,
+        record=("insert into raw.label_imports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", provenance),
     )
     return ImportResult(flow, source, shown, rows, padded, dict(relevance), dict(category))
 

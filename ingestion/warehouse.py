@@ -267,11 +267,18 @@ def completed_partitions(con: duckdb.DuckDBPyConnection, flow: str) -> dict[str,
     return stored
 
 
-def replace_slice(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, object], rows: pa.Table) -> int:
+def replace_slice(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    where: dict[str, object],
+    rows: pa.Table,
+    record: tuple[str, list[object]] | None = None,
+) -> int:
     """Atomically replace the rows of `raw.<table>` matching `where` (column = value) with `rows`.
 
     `rows` may omit `loaded_at` (filled now) and the `where` columns (filled with the `where` values); when
     it carries a `where` column, every row must hold the filtered value, so a later replace finds them.
+    `record` (sql, params) runs in the same transaction, so a provenance row lands with the rows or not at all.
     Returns the number of rows written.
     """
     if table in _TRADE_TABLES or table not in RAW_TABLES:
@@ -332,10 +339,13 @@ def replace_slice(con: duckdb.DuckDBPyConnection, table: str, where: dict[str, o
                 f"select {', '.join(select_parts)} from {view}",
                 params,
             )
+            if record is not None:
+                con.execute(*record)
             con.commit()
         except duckdb.Error as error:
             _rollback_quietly(con)
-            raise UserError(f"rows for raw.{table} do not fit its columns: {error}") from error
+            what = f"rows for raw.{table} or their record" if record is not None else f"rows for raw.{table}"
+            raise UserError(f"{what} could not be written, nothing was: {error}") from error
         except BaseException:
             _rollback_quietly(con)
             raise

@@ -131,6 +131,23 @@ def test_bad_confidence_and_missing_columns_are_rejected(tmp_path):
     con.close()
 
 
+def test_labels_and_their_provenance_are_written_together(tmp_path):
+    """The (flow, source) slice and its raw.label_imports row commit in one transaction: when the record cannot be
+    written, the previous import stays whole, rows and record alike."""
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    import_labels(con, str(write(tmp_path, HIGH_HEADER + "8471500150,High,Compute_Hardware,a,b,c\n")), "imports", "s")
+    con.execute("alter table raw.label_imports add column extra integer")  # 11 columns: the 10-value record fails
+    second = write(tmp_path, HIGH_HEADER + "8542310001,High,Compute_Hardware,a,b,c\n", "second.csv")
+    with pytest.raises(UserError, match="or their record could not be written, nothing was"):
+        import_labels(con, str(second), "imports", "s")
+    assert con.execute("select hs10 from raw.hs10_labels").fetchall() == [("8471500150",)]
+    assert con.execute("select count(*), max(location) from raw.label_imports").fetchone() == (
+        1,
+        str((tmp_path / "labels.csv").resolve()),
+    )
+    con.close()
+
+
 def test_old_mac_line_endings_are_read(tmp_path):
     """A file whose lines end in a lone carriage return (old Mac, some exports) reads like any other."""
     con = warehouse.connect(tmp_path / "w.duckdb")

@@ -371,11 +371,38 @@ def _load_batch(
         else:
             to_load[replace_of[request.partition_id]].append((fetched, partition))
     for replace, items in to_load.items():
-        results = warehouse.load_trade_partitions(
-            con, [(partition, fetched.table) for fetched, partition in items], landing_root, replace=replace
-        )
+        try:
+            results: list[warehouse.LoadResult | None] = list(
+                warehouse.load_trade_partitions(
+                    con, [(partition, fetched.table) for fetched, partition in items], landing_root, replace=replace
+                )
+            )
+        except UserError:
+            # A partition Census served malformed (a repeated row, a bad code) rejects the whole batch, which
+            # wrote nothing: load the batch one partition at a time, so only that one fails (and is re-pulled
+            # next run) and the others it was fetched with load.
+            results = [
+                _load_or_fail(con, fetched, partition, landing_root, replace, summary) for fetched, partition in items
+            ]
         for (fetched, _), result in zip(items, results, strict=True):
-            _account(fetched, result, summary)
+            if result is not None:
+                _account(fetched, result, summary)
+
+
+def _load_or_fail(
+    con: duckdb.DuckDBPyConnection,
+    fetched: _Fetched,
+    partition: warehouse.TradePartition,
+    landing_root: Path,
+    replace: bool,
+    summary: CensusSummary,
+) -> warehouse.LoadResult | None:
+    try:
+        return warehouse.load_trade_partition(con, partition, fetched.table, landing_root, replace=replace)
+    except UserError as error:
+        summary.failures.append(f"{partition.partition_id}: {error}")
+        log.warning("failed %s: %s", partition.partition_id, error)
+        return None
 
 
 def _account(fetched: _Fetched, result: warehouse.LoadResult, summary: CensusSummary) -> None:

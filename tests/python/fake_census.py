@@ -81,7 +81,7 @@ class Fault:
     """Answer matching requests with a failure, `times` times (then normally)."""
 
     match: Callable[[Seen], bool]
-    kind: str  # status | html | timeout | truncated | malformed | short_row | drop | empty
+    kind: str  # status | html | timeout | truncated | malformed | short_row | duplicate_row | drop | empty
     status: int = 500
     retry_after: str | None = None
     body: str = "There was an error while running your query.  We've logged the error and we'll correct it ASAP."
@@ -277,7 +277,7 @@ class FakeCensus:
             time.sleep(self.latency)
         if not seen.key_ok:
             return _send(handler, 200, HTML_KEY_PAGE.encode(), "text/html")
-        if fault is not None and fault.kind != "short_row":
+        if fault is not None and fault.kind not in ("short_row", "duplicate_row"):
             return _fault(handler, fault)
         if flow not in self.data:
             return _send(handler, 400, f"error: unknown dataset {flow}".encode(), "text/plain")
@@ -290,8 +290,10 @@ class FakeCensus:
             return _send(handler, 400, f"error: {error}".encode(), "text/plain")
         if payload is None:
             return _send(handler, 204, b"", None)
-        if fault is not None:  # short_row: one data row loses its last column
+        if fault is not None and fault.kind == "short_row":  # one data row loses its last column
             payload[-1] = payload[-1][:-1]
+        elif fault is not None:  # duplicate_row: every data row served twice (all-zero rows are dropped unread)
+            payload.extend(payload[1:])
         _send(handler, 200, json.dumps(payload).encode(), "application/json;charset=utf-8")
 
     def _answer(self, flow: str, seen: Seen) -> list[list[str | None]] | None:

@@ -106,6 +106,26 @@ def test_a_retry_after_that_is_not_seconds_falls_back_to_the_backoff(retry_after
     assert policy.delay(1, "12") == 12.0 and policy.delay(1, "999") == 30.0
 
 
+def test_a_partition_served_with_a_repeated_row_fails_alone(fake, tmp_path):
+    """Census serving one partition with a row twice rejects that partition, named in the summary, and loads the
+    partitions fetched with it (it had rejected their whole load batch, so every rerun loaded nothing); the rerun
+    loads it once Census serves it right."""
+    fake.add_fault(_is("imports", "1010"), "duplicate_row", times=2)  # both of its years, once each
+    summary = run_census_ingest(_config(fake, tmp_path), TEST_KEY)
+    assert sorted(f.split(":")[0] for f in summary.failures) == ["imports/2024/1010", "imports/2025/1010"]
+    assert all("duplicate" in f and "nothing was loaded" in f for f in summary.failures)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        stored = dict(con.execute("select partition_id, status from raw.load_manifest").fetchall())
+        rows_1010 = con.execute("select count(*) from raw.census_imports where cty_code = '1010'").fetchone()[0]
+    assert "imports/2024/1010" not in stored and "imports/2025/1010" not in stored and rows_1010 == 0
+    assert summary.planned - 2 == len(stored) and stored["exports/2024/1010"] == "loaded"
+    assert loaded_sums(tmp_path / "w.duckdb", "exports") == fake.served_sums("exports")
+
+    again = run_census_ingest(_config(fake, tmp_path), TEST_KEY)
+    assert again.failures == [] and again.loaded == 2
+    _assert_complete(fake, tmp_path)
+
+
 def test_204_is_recorded_as_an_empty_partition(fake, tmp_path):
     fake.add_fault(_is("imports", "1010"), "empty", times=100)
     summary = run_census_ingest(_config(fake, tmp_path), TEST_KEY)

@@ -206,6 +206,9 @@ class Classifier:
             except (openai.APITimeoutError, openai.APIConnectionError) as error:
                 reason = "timeout" if isinstance(error, openai.APITimeoutError) else "connection error"
                 wait_s = policy.delay(retries)
+            except (ValueError, openai.APIResponseValidationError):  # HTTP 200 but not the API's JSON (a proxy page)
+                reason = "a reply that is not the API's JSON"
+                wait_s = policy.delay(retries)
             else:
                 usage = getattr(response, "usage", None)
                 content = response.choices[0].message.content if response.choices else None

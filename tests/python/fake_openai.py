@@ -8,7 +8,7 @@ every request. Misbehaviour is scripted:
   twice), 'invent' (an extra code nobody asked for), 'invalid_enum' (first code's relevance 'Very High'),
   'missing_field' (first entry without `reasoning`), 'malformed' (content not JSON), 'wrong_shape'
   (JSON without `classifications`), '429' (rate limited, Retry-After: 0), '500', 'slow' (sleeps `slow_s`),
-  '401' (rejects the key, echoing it in the message).
+  '401' (rejects the key, echoing it in the message), 'html' (HTTP 200 whose body is a proxy's HTML page).
 - `reject_temperature`: answer 400 to any request that sets `temperature` (as reasoning models do).
 - `bad_codes`: code -> mode applied to that code in every answer ('invalid_enum', 'drop', 'missing_field').
 """
@@ -115,6 +115,8 @@ class FakeOpenAI:
             return 429, {"Retry-After": "0"}, json.dumps({"error": {"message": "rate limited"}}).encode()
         if mode == "500":
             return 500, {}, json.dumps({"error": {"message": "server error"}}).encode()
+        if mode == "html":
+            return 200, {}, b"<html><body>502 Bad Gateway</body></html>"
         if mode == "401":  # echoes the key it was sent, so the client must scrub the message
             with self._lock:
                 key = self.authorizations[-1].removeprefix("Bearer ") if self.authorizations else ""

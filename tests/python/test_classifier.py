@@ -176,6 +176,20 @@ def test_rate_limit_honours_retry_after_and_server_errors_back_off(con, server):
     assert len(labels(con)) == 10
 
 
+def test_a_reply_that_is_not_json_is_retried_then_recorded(con, server):
+    """An HTTP 200 whose body is not the API's JSON (a proxy's error page) is retried like a 5xx: it had aborted the
+    whole run on the first one."""
+    server.script.extend(["html"])
+    run(con, server, items(3), sleeps=Sleeps())
+    assert server.requests == 2 and len(labels(con)) == 3
+    server.script.extend(["html"] * 100)
+    summary = run(con, server, items(6)[3:], sleeps=Sleeps())
+    assert len(summary.outcome.failures) == 3
+    assert {r[0] for r in con.execute("select reason from raw.label_failures").fetchall()} == {
+        "a reply that is not the API's JSON (after 3 attempts)"
+    }
+
+
 def test_persistent_server_errors_are_bounded_and_recorded(con, server):
     sleeps = Sleeps()
     server.script.extend(["500"] * 100)

@@ -323,13 +323,13 @@ def run_classification(
     status = "failed"
     try:
         if todo:
-            _classify_all(con, todo, settings, prompt, summary, progress)
+            _classify_all(con, todo, items, settings, prompt, summary, progress)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
-        summary.published = cache.publish_labels(con, settings.flow, prompt.version, settings.model)
+        summary.published = cache.publish_labels(con, settings.flow, prompt.version, settings.model, items)
         _finish_run(con, summary, settings, status)
     out = summary.outcome
     cost = estimate_cost(settings.model, out.prompt_tokens, out.completion_tokens)
@@ -351,6 +351,7 @@ def run_classification(
 def _classify_all(
     con: duckdb.DuckDBPyConnection,
     todo: list[CodeItem],
+    items: list[CodeItem],
     settings: ClassifierSettings,
     prompt: Prompt,
     summary: RunSummary,
@@ -398,7 +399,7 @@ def _classify_all(
                 summary.outcome.add_counts(outcome)
                 bar.update(len(batch))
             if time.monotonic() - last_publish > settings.publish_every_s:
-                cache.publish_labels(con, settings.flow, prompt.version, settings.model)
+                cache.publish_labels(con, settings.flow, prompt.version, settings.model, items)
                 last_publish = time.monotonic()
     finally:
         executor.shutdown(wait=False, cancel_futures=True)

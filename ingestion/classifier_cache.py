@@ -182,22 +182,40 @@ def store_failures(
     )
 
 
-def publish_labels(con: duckdb.DuckDBPyConnection, flow: str, prompt_version: str, model: str) -> int:
+def publish_labels(
+    con: duckdb.DuckDBPyConnection, flow: str, prompt_version: str, model: str, current: list[CodeItem]
+) -> int:
     """Replace the `raw.hs10_labels` slice of this classifier (flow, label_source) with its cached answers.
 
-    One row per code: the newest answer of this model and prompt version (a changed description adds a newer one).
+    One row per code: the answer to the code's `current` context (description and NAICS) when the cache holds
+    one, even if an answer to another description is newer (a description changed and changed back), else the
+    newest answer of this model and prompt version.
     """
     source = label_source_for(model, prompt_version)
-    rows = con.execute(
-        """
-        select
-            flow, hs10, ? as label_source, relevance, primary_category, confidence, specific_use, reasoning,
-            description, model, prompt_version, classified_at
-        from raw.label_cache
-        where flow = ? and prompt_version = ? and model = ?
-        qualify row_number() over (partition by hs10 order by classified_at desc, context_hash) = 1
-        order by hs10
-        """,
-        [source, flow, prompt_version, model],
-    ).to_arrow_table()
+    contexts = pa.table(
+        {"hs10": [item.hs10 for item in current], "context_hash": [item.context_hash for item in current]},
+        schema=pa.schema([("hs10", pa.string()), ("context_hash", pa.string())]),
+    )
+    con.register("__current_contexts", contexts)
+    try:
+        rows = con.execute(
+            """
+            select
+                answers.flow, answers.hs10, ? as label_source, answers.relevance, answers.primary_category,
+                answers.confidence, answers.specific_use, answers.reasoning, answers.description, answers.model,
+                answers.prompt_version, answers.classified_at
+            from raw.label_cache as answers
+            left join __current_contexts as current_contexts
+                on answers.hs10 = current_contexts.hs10 and answers.context_hash = current_contexts.context_hash
+            where answers.flow = ? and answers.prompt_version = ? and answers.model = ?
+            qualify row_number() over (
+                partition by answers.hs10
+                order by current_contexts.hs10 is not null desc, answers.classified_at desc, answers.context_hash
+            ) = 1
+            order by answers.hs10
+            """,
+            [source, flow, prompt_version, model],
+        ).to_arrow_table()
+    finally:
+        con.unregister("__current_contexts")
     return warehouse.replace_slice(con, "hs10_labels", {"flow": flow, "label_source": source}, rows)

@@ -190,6 +190,17 @@ def test_a_reply_that_is_not_json_is_retried_then_recorded(con, server):
     }
 
 
+def test_the_published_label_answers_the_current_description(con, server):
+    """Answers are cached by the code's context: with description A, then B, then A again, the third run is answered
+    by the cache and publishes the answer to A, not the newer one to B (a warehouse with that history had differed
+    from a clean run's)."""
+    for description in ("PRODUCT A", "PRODUCT B", "PRODUCT A"):
+        run(con, server, [CodeItem("8471500150", description)])
+    assert server.requests == 2
+    published = con.execute("select description from raw.hs10_labels where label_source = ?", [SOURCE]).fetchall()
+    assert published == [("PRODUCT A",)]
+
+
 def test_persistent_server_errors_are_bounded_and_recorded(con, server):
     sleeps = Sleeps()
     server.script.extend(["500"] * 100)

@@ -194,7 +194,8 @@ class CensusClient:
                         self.stats.add("key_rejected")
                         raise KeyRejectedError(
                             f"Census rejected the API key (it answered {name} with its HTML key page). "
-                            f"Check {CENSUS_KEY_ENV}; a new key is free at {CENSUS_KEY_SIGNUP}. Nothing was written."
+                            f"Check {CENSUS_KEY_ENV}; a new key is free at {CENSUS_KEY_SIGNUP}. Partitions loaded "
+                            "before this answer are kept: rerun the same command to resume."
                         )
                     try:
                         return parse(decode_census_json(body))

@@ -154,10 +154,12 @@ def test_400_is_a_clear_error_naming_the_request_and_not_retried(fake, tmp_path)
 
 def test_html_key_page_mid_run_stops_with_key_rejected(fake, tmp_path):
     fake.add_fault(_is("imports", "1220"), "html", times=100)
-    with pytest.raises(KeyRejectedError, match="rejected the API key"):
+    with pytest.raises(KeyRejectedError, match="rejected the API key") as rejected:
         run_census_ingest(_config(fake, tmp_path, concurrency=1), TEST_KEY)
     asked = [s.time for s in fake.data_requests() if _is("imports", "1220")(s)]
     assert asked and len(asked) == len(set(asked))  # each partition asked once: never retried
+    # partitions loaded before a key page mid-run stay, and the message says so (it had said nothing was written)
+    assert "Partitions loaded before this answer are kept: rerun the same command to resume" in str(rejected.value)
 
 
 def test_request_too_large_is_split_by_chapter(fake, tmp_path):

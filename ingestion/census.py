@@ -59,6 +59,9 @@ _LATEST_PROBES = 12
 LOAD_BATCH_ROWS = 250_000
 LOAD_BATCH_PARTITIONS = 64
 LOAD_BATCH_SECONDS = 5.0  # at Census's pace, do not keep fetched partitions unloaded for longer than this
+# A batch this large whose every partition the loader refuses means Census's answers changed shape: stop the run
+# rather than fetch the whole plan to refuse it.
+ALL_REFUSED_STOP = 5
 
 
 @dataclass(frozen=True)
@@ -384,6 +387,11 @@ def _load_batch(
             results = [
                 _load_or_fail(con, fetched, partition, landing_root, replace, summary) for fetched, partition in items
             ]
+            if len(items) >= ALL_REFUSED_STOP and all(result is None for result in results):
+                raise UserError(
+                    f"the loader refused all {len(items)} partitions of a batch, so Census's answers look changed; "
+                    f"stopping (partitions loaded before are kept). First refusal: {summary.failures[-len(items)]}"
+                ) from None
         for (fetched, _), result in zip(items, results, strict=True):
             if result is not None:
                 _account(fetched, result, summary)
@@ -399,9 +407,9 @@ def _load_or_fail(
 ) -> warehouse.LoadResult | None:
     try:
         return warehouse.load_trade_partition(con, partition, fetched.table, landing_root, replace=replace)
-    except UserError as error:
-        summary.failures.append(f"{partition.partition_id}: {error}")
-        log.warning("failed %s: %s", partition.partition_id, error)
+    except UserError as error:  # the message starts with the partition id
+        summary.failures.append(str(error))
+        log.warning("failed %s", error)
         return None
 
 

@@ -218,12 +218,15 @@ def covering_stored_months(request: PlannedRequest, stored_params: list[list[str
     must not drop the months an earlier run loaded. Other requests, and unreadable stored params, as they are."""
     if len(request.period) != 4 or not stored_params:
         return request
-    stored_time = next((value for name, value in stored_params if name == "time"), "")
-    if stored_time == request.period:
-        stored_first, stored_last = int(request.period) * 12, int(request.period) * 12 + 11
-    elif match := _TIME_RANGE.match(stored_time):
-        stored_first, stored_last = parse_month(match.group(1)), parse_month(match.group(2))
-    else:
+    try:
+        stored_time = next((value for name, value in stored_params if name == "time"), "")
+        if stored_time == request.period:
+            stored_first, stored_last = int(request.period) * 12, int(request.period) * 12 + 11
+        elif match := _TIME_RANGE.match(stored_time):
+            stored_first, stored_last = parse_month(match.group(1)), parse_month(match.group(2))
+        else:
+            return request
+    except (UserError, ValueError, TypeError):  # a record this version cannot read: the request as planned
         return request
     first, last = parse_month(request.months[0]), parse_month(request.months[-1])
     if stored_first >= first and stored_last <= last:

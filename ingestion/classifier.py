@@ -17,6 +17,7 @@ the codes a bad answer puts back in the retry queue. Concurrency 8 keeps 777 one
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import tomllib
@@ -206,7 +207,7 @@ class Classifier:
             except (openai.APITimeoutError, openai.APIConnectionError) as error:
                 reason = "timeout" if isinstance(error, openai.APITimeoutError) else "connection error"
                 wait_s = policy.delay(retries)
-            except (ValueError, openai.APIResponseValidationError):  # HTTP 200 but not the API's JSON (a proxy page)
+            except (json.JSONDecodeError, openai.APIResponseValidationError):  # HTTP 200, not the API's JSON (a proxy)
                 reason = "a reply that is not the API's JSON"
                 wait_s = policy.delay(retries)
             else:

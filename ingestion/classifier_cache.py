@@ -188,8 +188,9 @@ def publish_labels(
     """Replace the `raw.hs10_labels` slice of this classifier (flow, label_source) with its cached answers.
 
     One row per code: the answer to the code's `current` context (description and NAICS) when the cache holds
-    one, even if an answer to another description is newer (a description changed and changed back), else the
-    newest answer of this model and prompt version.
+    one, even if an answer to another description is newer (a description changed and changed back); for a code
+    outside `current` (a run over some codes), the answer published now; else the newest answer of this model and
+    prompt version.
     """
     source = label_source_for(model, prompt_version)
     contexts = pa.table(
@@ -207,14 +208,24 @@ def publish_labels(
             from raw.label_cache as answers
             left join __current_contexts as current_contexts
                 on answers.hs10 = current_contexts.hs10 and answers.context_hash = current_contexts.context_hash
+            left join raw.hs10_labels as published
+                on
+                    answers.flow = published.flow
+                    and published.label_source = ?
+                    and answers.hs10 = published.hs10
+                    and answers.classified_at = published.classified_at
             where answers.flow = ? and answers.prompt_version = ? and answers.model = ?
             qualify row_number() over (
                 partition by answers.hs10
-                order by current_contexts.hs10 is not null desc, answers.classified_at desc, answers.context_hash
+                order by
+                    current_contexts.hs10 is not null desc,
+                    published.hs10 is not null desc,
+                    answers.classified_at desc,
+                    answers.context_hash
             ) = 1
             order by answers.hs10
             """,
-            [source, flow, prompt_version, model],
+            [source, source, flow, prompt_version, model],
         ).to_arrow_table()
     finally:
         con.unregister("__current_contexts")

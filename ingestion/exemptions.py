@@ -8,8 +8,10 @@ suffix). Two layouts are read, the ones the study's files use:
 
 Spreadsheets drop leading zeros, so a prefix one digit short of a valid length (a 7-digit entry whose
 `digits` says 8, a 9-digit HS10 code, or any odd length without `digits`) gets its one zero back. Anything
-else that is not 4/6/8/10 digits after that (dots of the HTS notation are ignored) makes the whole file
-refused, with an error naming the rows. A load replaces the list's previous entries (`replace_slice`).
+else that is not 4/6/8/10 digits after that makes the whole file refused, with an error naming the rows.
+HTS notation (8471.30.01, 8471.30.0100) is read without its dots and never padded; a code a spreadsheet
+turned into a number (508000000.0) loses its `.0`; any other dotted entry (8471.3) is refused. A load
+replaces the list's previous entries (`replace_slice`).
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ class LoadSummary:
 
 
 _SPREADSHEET_FLOAT = re.compile(r"[0-9]+\.0")
-_HTS_NOTATION = re.compile(r"[0-9]{4}(\.[0-9]{2,4})+")  # heading.subheading.rate line[.suffix]
+# heading.subheading[.rate line[.suffix]], or the suffix written with the rate line (8471.30.0100)
+_HTS_NOTATION = re.compile(r"[0-9]{4}(\.[0-9]{2}){1,3}|[0-9]{4}\.[0-9]{2}\.[0-9]{4}")
 
 
 def normalize_prefix(raw: str, digits: int | None = None) -> tuple[str, bool]:

@@ -50,8 +50,10 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
                     [flow],
                 ).fetchall()
             }
-        except duckdb.CatalogException as error:
-            raise UserError(f"the marts are not built in {db_path}: run `dbt build` first ({error})") from error
+        except (duckdb.CatalogException, duckdb.BinderException) as error:  # not built, or built by an older version
+            raise UserError(
+                f"the marts are not built (or are out of date) in {db_path}: run `dbt build` ({error})"
+            ) from error
     if latest_index is None:
         raise UserError(f"marts.ai_trade_index_monthly has no {flow} rows in {db_path}: run `dbt build`")
     if not shares:

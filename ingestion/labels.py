@@ -76,7 +76,7 @@ def parse_label_csv(content: bytes, flow: str, source: str) -> tuple[pa.Table, i
 
 def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[pa.Table, int]:
     names = [name.strip().lower() for name in reader.fieldnames or []]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    repeated = sorted({name for name in names if name and names.count(name) > 1})  # a spreadsheet's empty columns aside
     code_columns = [name for name in _CODE_COLUMNS if name in names]
     if repeated or len(code_columns) > 1:
         raise UserError(
@@ -102,15 +102,15 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
     lines_by_code: dict[str, list[int]] = defaultdict(list)
     padded = 0
     for line_no, row in enumerate(reader, start=2):
-        extra = row.get(None) or []  # fields past the header's (an unquoted comma?)
-        missing = sum(1 for name, value in row.items() if name is not None and value is None)
-        if extra or missing:
+        extra = row.get(None) or []  # fields past the header's: an unquoted comma shifts every field after it
+        if extra:
             header_width = len(reader.fieldnames or [])
             problems.append(
-                f"row {line_no}: {header_width - missing + len(extra)} fields where the header has {header_width};"
+                f"row {line_no}: {header_width + len(extra)} fields where the header has {header_width};"
                 " quote fields that hold commas"
             )
             continue
+        # a short row leaves its missing trailing fields empty; a required one is then reported below
         raw_code = (row.get(code_field) or "").strip()
         try:
             hs10 = pad_hs_code(raw_code)

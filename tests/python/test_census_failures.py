@@ -17,6 +17,7 @@ from ingestion.census_client import (
 )
 from ingestion.census_parse import parse_payload
 from ingestion.census_plan import PlannedRequest
+from ingestion.errors import UserError
 from ingestion.retry import RetryPolicy
 
 MONTHS = ["2024-11", "2024-12", "2025-01"]
@@ -124,6 +125,16 @@ def test_a_partition_served_with_a_repeated_row_fails_alone(fake, tmp_path):
     again = run_census_ingest(_config(fake, tmp_path), TEST_KEY)
     assert again.failures == [] and again.loaded == 2
     _assert_complete(fake, tmp_path)
+
+
+def test_a_batch_whose_every_partition_is_refused_stops_the_run(fake, tmp_path):
+    """When the loader refuses every partition of a batch, Census's answers changed shape: the run stops with the
+    first refusal instead of fetching the whole plan to refuse it."""
+    fake.add_fault(lambda s: "CTY_NAME" in (s.param("get") or ""), "duplicate_row", times=10_000)
+    with pytest.raises(UserError, match=r"the loader refused all \d+ partitions of a batch.*First refusal: \w+/"):
+        run_census_ingest(_config(fake, tmp_path), TEST_KEY)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.load_manifest where status = 'loaded'").fetchone() == (0,)
 
 
 def test_204_is_recorded_as_an_empty_partition(fake, tmp_path):

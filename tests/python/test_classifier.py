@@ -199,6 +199,11 @@ def test_the_published_label_answers_the_current_description(con, server):
     assert server.requests == 2
     published = con.execute("select description from raw.hs10_labels where label_source = ?", [SOURCE]).fetchall()
     assert published == [("PRODUCT A",)]
+    run(con, server, [CodeItem("8542310001", "PRODUCT C")])  # a run over another code keeps the first one's label
+    published = con.execute(
+        "select hs10, description from raw.hs10_labels where label_source = ? order by 1", [SOURCE]
+    ).fetchall()
+    assert published == [("8471500150", "PRODUCT A"), ("8542310001", "PRODUCT C")]
 
 
 def test_persistent_server_errors_are_bounded_and_recorded(con, server):

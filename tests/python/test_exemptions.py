@@ -58,6 +58,7 @@ def _entries(db: Path, list_id: str | None = None) -> list[tuple]:
         ("847330", None, ("847330", False)),
         ("8541.49.10", None, ("85414910", False)),  # HTS dots are ignored
         ("8471.30.0100", None, ("8471300100", False)),
+        ("8471.30.01.00", None, ("8471300100", False)),
         ("8541.00", None, ("854100", False)),  # HTS notation, not the number 8541
         ("508000000.0", None, ("0508000000", True)),  # a spreadsheet number: its .0 dropped, its zero restored
         ("8471.0", None, ("8471", False)),
@@ -81,6 +82,8 @@ def test_normalize_prefix_pads_one_lost_zero(raw: str, digits: int | None, expec
         ("0012", None, "chapter 00"),
         ("12", 4, "row says 4"),
         ("8471.3", None, "neither a code nor HTS notation"),  # 8471.30 or 8471.3x? refused, not read as 084713
+        ("8471.300", None, "neither a code nor HTS notation"),  # not padded into chapter 08
+        ("8471.30.010", None, "neither a code nor HTS notation"),
         ("\u0668\u0664\u0667\u0661", None, "not digits"),  # Arabic-Indic digits
         ("\uff18\uff14\uff17\uff11", None, "not digits"),  # full-width digits
     ],

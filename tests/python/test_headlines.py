@@ -96,6 +96,16 @@ def test_undefined_headlines_are_refused_with_what_to_do(
         read_headlines(db_path)
 
 
+def test_marts_built_by_an_older_version_ask_for_a_build(tmp_path: Path) -> None:
+    """An index mart without the trailing-window columns (built before they existed) is a clear refusal."""
+    db_path = tmp_path / "warehouse.duckdb"
+    build_marts(db_path, SHARES)
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("alter table marts.ai_trade_index_monthly drop column trailing_12_month_index")
+    with pytest.raises(UserError, match=r"out of date\) in .*: run `dbt build`"):
+        read_headlines(db_path)
+
+
 def test_the_cli_prints_the_refusal_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db_path = tmp_path / "warehouse.duckdb"
     build_marts(db_path, NO_AI, None)

@@ -93,7 +93,7 @@ def test_reimport_replaces_the_slice_and_leaves_other_sources(tmp_path):
         ),
         # an unquoted comma shifts the fields; a short row lacks some
         ("8471500150,High,Compute_Hardware,a,fast, parallel,c\n", ["row 3: 7 fields where the header has 6"]),
-        ("8471500150,High,Compute_Hardware\n", ["row 3: 3 fields where the header has 6"]),
+        ("8471500150,High\n", ["row 3 (8471500150): primary_category None is not a known category"]),
         ("8471500150,High,Compute_Hardware,a,b," + "x" * 140_000 + "\n", ["not readable CSV: field larger"]),
     ],
 )
@@ -145,6 +145,19 @@ def test_labels_and_their_provenance_are_written_together(tmp_path):
         1,
         str((tmp_path / "labels.csv").resolve()),
     )
+    con.close()
+
+
+def test_short_rows_and_empty_spreadsheet_columns_load(tmp_path):
+    """A row that leaves off empty optional trailing fields, and a header with a spreadsheet's empty columns, load."""
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    text = "hs10_code,relevance,primary_category,description,,\n8471500150,High,Compute_Hardware\n"
+    path = write(tmp_path, text + "8542310001,Low,Not_DC_Related,chips,,\n")
+    assert import_labels(con, str(path), "imports", "study").rows == 2
+    assert con.execute("select hs10, description from raw.hs10_labels order by 1").fetchall() == [
+        ("8471500150", None),
+        ("8542310001", "chips"),
+    ]
     con.close()
 
 

@@ -1,7 +1,8 @@
 {#- One row per flow, period, relevance_group, primary_category from Census's world-total rows
     (cty_code '-'), analysis panel (excluded chapters dropped), labelled like fct_trade_monthly
-    (the current labels, so a code traded only in world-total rows keeps its label); same periods as int_country__trade_periods. The alternative country-share
-    denominator (methodology 6.13). -#}
+    (the current labels, so a code traded only in world-total rows keeps its label); same
+    periods as int_country__trade_periods. The alternative country-share denominator
+    (methodology 6.13). -#}
 
 with
 

@@ -75,7 +75,8 @@ def parse_label_csv(content: bytes, flow: str, source: str) -> tuple[pa.Table, i
 
 
 def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[pa.Table, int]:
-    names = [name.strip().lower() for name in reader.fieldnames or []]
+    header = reader.fieldnames or []
+    names = [name.strip().lower() for name in header]
     repeated = sorted({name for name in names if name and names.count(name) > 1})  # a spreadsheet's empty columns aside
     code_columns = [name for name in _CODE_COLUMNS if name in names]
     if repeated or len(code_columns) > 1:
@@ -83,13 +84,12 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
             f"the label file has column(s) {repeated or code_columns} more than once or under two names; "
             "keep one of each, nothing was written"
         )
-    fields = {name.strip().lower(): name for name in reader.fieldnames or []}
-    code_field = next((fields[c] for c in _CODE_COLUMNS if c in fields), None)
+    fields = dict(zip(names, header, strict=True))
+    code_field = fields[code_columns[0]] if code_columns else None
     required = {"relevance", "primary_category"}
     if code_field is None or not required <= fields.keys():
         raise UserError(
-            f"the label file needs columns hs10_code (or hs10), relevance and primary_category; "
-            f"found {reader.fieldnames}"
+            f"the label file needs columns hs10_code (or hs10), relevance and primary_category; found {header}"
         )
 
     def get(row: dict[str, str], name: str) -> str | None:
@@ -104,9 +104,8 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
     for line_no, row in enumerate(reader, start=2):
         extra = row.get(None) or []  # fields past the header's: an unquoted comma shifts every field after it
         if extra:
-            header_width = len(reader.fieldnames or [])
             problems.append(
-                f"row {line_no}: {header_width + len(extra)} fields where the header has {header_width};"
+                f"row {line_no}: {len(header) + len(extra)} fields where the header has {len(header)};"
                 " quote fields that hold commas"
             )
             continue

@@ -27,14 +27,20 @@ def _raw_columns(flow: str) -> list[str]:
     return [name for name in names if name not in METADATA]
 
 
-def _load_month(db_path: Path, flow: str, from_month: str, to_month: str, scale: str) -> None:
-    """Load `to_month` as a copy of `from_month` with every value scaled (a new month or a revision)."""
-    select = ", ".join(
-        f"cast(round({name} * {scale}) as bigint) as {name}"
+def _copy_select(flow: str, to_month: str, money: str) -> str:
+    """The raw columns of `flow` as a copy of their rows in `to_month`, each money column as `money` (a template
+    of `{name}`)."""
+    return ", ".join(
+        f"{money.format(name=name)} as {name}"
         if name in MONEY
         else (f"'{to_month}' as time" if name == "time" else name)
         for name in _raw_columns(flow)
     )
+
+
+def _load_month(db_path: Path, flow: str, from_month: str, to_month: str, scale: str) -> None:
+    """Load `to_month` as a copy of `from_month` with every value scaled (a new month or a revision)."""
+    select = _copy_select(flow, to_month, f"cast(round({{name}} * {scale}) as bigint)")
     # every country but the world total, and some rows dropped, as a revision may
     rows = _raw_rows(db_path, flow, "time = ? and cty_code <> '-' and rowid % 7 <> 0", [from_month], select)
     _load_partition(db_path, flow, to_month, "ALL", rows, vintage=f"test-{to_month}-{scale}")
@@ -553,12 +559,7 @@ def test_a_warning_shows_in_the_run_that_first_tests_its_months(built: Path) -> 
     assert _test_results(built, *selection)[warning]["status"] == "pass"  # every row tested: the marks are set
 
     # 2026-02 as a copy of 2026-01 whose world total is one dollar more in every money column
-    select = ", ".join(
-        f"{name} + case when cty_code = '-' then 1 else 0 end as {name}"
-        if name in MONEY
-        else ("'2026-02' as time" if name == "time" else name)
-        for name in _raw_columns("imports")
-    )
+    select = _copy_select("imports", "2026-02", "{name} + case when cty_code = '-' then 1 else 0 end")
     _load_partition(built, "imports", "2026-02", "ALL", _raw_rows(built, "imports", "time = '2026-01'", [], select))
     run_dbt(built, "run", "--select", "int_trade_monthly__world_total")
     warned = _test_results(built, *selection)[warning]

@@ -1,4 +1,5 @@
 {%- set series_names = ['ai', 'non_ai', 'aggregate', 'ai_ex_compute', 'medium', 'unclassified'] -%}
+{%- set trailing_lengths = [3, 12] -%}
 
 with
 
@@ -76,22 +77,21 @@ windowed as (
         series,
         value,
         is_synthetic,
-        sum(value) over (
-            partition by flow, series order by month rows between 2 preceding and current row
-        ) as trailing_3_month_value,
-        min(month) over (
-            partition by flow, series order by month rows between 2 preceding and current row
-        ) as trailing_3_month_start,
-        sum(value) over (
-            partition by flow, series order by month rows between 11 preceding and current row
-        ) as trailing_12_month_value,
-        min(month) over (
-            partition by flow, series order by month rows between 11 preceding and current row
-        ) as trailing_12_month_start,
+        {%- for length in trailing_lengths %}
+            sum(value) over (
+                partition by flow, series
+                order by month rows between {{ length - 1 }} preceding and current row
+            ) as trailing_{{ length }}_month_value,
+            min(month) over (
+                partition by flow, series
+                order by month rows between {{ length - 1 }} preceding and current row
+            ) as trailing_{{ length }}_month_start,
+            cast(
+                {{ dbt.dateadd('month', 1 - length, 'month') }} as date
+            ) as full_{{ length }}_month_start,
+        {%- endfor %}
         lag(value, 12) over (partition by flow, series order by month) as value_year_before,
         lag(month, 12) over (partition by flow, series order by month) as month_year_before,
-        cast({{ dbt.dateadd('month', -2, 'month') }} as date) as full_3_month_start,
-        cast({{ dbt.dateadd('month', -11, 'month') }} as date) as full_12_month_start,
         cast({{ dbt.dateadd('month', -12, 'month') }} as date) as same_month_year_before
 
     from series
@@ -108,18 +108,16 @@ final as (
         {{ var('base_year') }} as base_year,
         base.base_monthly_mean,
         100 * {{ safe_ratio('windowed.value', 'base.base_monthly_mean') }} as index_value,
-        case
-            when windowed.trailing_3_month_start = windowed.full_3_month_start
-                then 100 * {{ safe_ratio(
-                    'windowed.trailing_3_month_value', '3 * base.base_monthly_mean'
-                ) }}
-        end as trailing_3_month_index,
-        case
-            when windowed.trailing_12_month_start = windowed.full_12_month_start
-                then 100 * {{ safe_ratio(
-                    'windowed.trailing_12_month_value', '12 * base.base_monthly_mean'
-                ) }}
-        end as trailing_12_month_index,
+        {%- for length in trailing_lengths %}
+            case
+                when
+                    windowed.trailing_{{ length }}_month_start
+                    = windowed.full_{{ length }}_month_start
+                    then 100 * {{ safe_ratio(
+                        'windowed.trailing_' ~ length ~ '_month_value', length ~ ' * base.base_monthly_mean'
+                    ) }}
+            end as trailing_{{ length }}_month_index,
+        {%- endfor %}
         case
             when windowed.month_year_before = windowed.same_month_year_before
                 then {{ safe_ratio('windowed.value', 'windowed.value_year_before') }} - 1

@@ -126,11 +126,14 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
         confidence = None
         if confidence_text is not None:
             try:
-                confidence = int(float(confidence_text))
-            except (ValueError, OverflowError):  # not a number, or inf
-                confidence = -1
-            if not 0 <= confidence <= 100:
-                problems.append(f"row {line_no} ({hs10}): confidence {confidence_text!r} is not 0-100")
+                number = float(confidence_text)
+            except ValueError:
+                number = float("nan")
+            # a whole number: "85.0" is a spreadsheet's 85, but 100.9 or 85.5 is not a confidence to round silently
+            if number.is_integer() and 0 <= number <= 100:
+                confidence = int(number)
+            else:
+                problems.append(f"row {line_no} ({hs10}): confidence {confidence_text!r} is not a whole number 0-100")
         lines_by_code[hs10].append(line_no)
         columns["hs10"].append(hs10)
         columns["relevance"].append(relevance)

@@ -114,11 +114,17 @@ def test_bad_rows_reject_the_file_naming_the_rows_and_write_nothing(tmp_path, bo
 def test_bad_confidence_and_missing_columns_are_rejected(tmp_path):
     con = warehouse.connect(tmp_path / "w.duckdb")
     bad = write(tmp_path, EXPORTS_HEADER + "High,150,Electrical_Power,a,b,8507600020,d\n")
-    with pytest.raises(UserError, match="confidence '150' is not 0-100"):
+    with pytest.raises(UserError, match="confidence '150' is not a whole number 0-100"):
         import_labels(con, str(bad), "exports", "study")
     infinite = write(tmp_path, EXPORTS_HEADER + "High,inf,Electrical_Power,a,b,8507600020,d\n", "inf.csv")
-    with pytest.raises(UserError, match="confidence 'inf' is not 0-100"):
+    with pytest.raises(UserError, match="confidence 'inf' is not a whole number 0-100"):
         import_labels(con, str(infinite), "exports", "study")
+    fractional = write(tmp_path, EXPORTS_HEADER + "High,100.9,Electrical_Power,a,b,8507600020,d\n", "frac.csv")
+    with pytest.raises(UserError, match=r"confidence '100\.9' is not a whole number 0-100"):  # not truncated to 100
+        import_labels(con, str(fractional), "exports", "study")
+    spreadsheet = write(tmp_path, EXPORTS_HEADER + "High,85.0,Electrical_Power,a,b,8507600020,d\n", "sheet.csv")
+    import_labels(con, str(spreadsheet), "exports", "study")
+    assert con.execute("select confidence from raw.hs10_labels").fetchall() == [(85,)]
     for header in ("hs10_code,relevance,primary_category,relevance\n", "hs10_code,hs10,relevance,primary_category\n"):
         twice = write(tmp_path, header + "8471500150,High,Compute_Hardware,Low\n", "twice.csv")
         with pytest.raises(UserError, match="more than once or under two names"):

@@ -52,6 +52,15 @@ class ExemptionList:
 
 
 @dataclass(frozen=True)
+class ParsedList:
+    """A list file's prefixes in file order, how many were zero-padded, and how many repeated entries were dropped."""
+
+    prefixes: list[str]
+    padded: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
 class LoadSummary:
     list_id: str
     entries: int
@@ -101,8 +110,8 @@ def normalize_prefix(raw: str, digits: int | None = None) -> tuple[str, bool]:
     return prefix, prefix != text
 
 
-def parse_list(text: str) -> tuple[list[str], int]:
-    """Prefixes of a list file in file order (duplicates removed) and how many were zero-padded.
+def parse_list(text: str) -> ParsedList:
+    """Prefixes of a list file in file order (duplicates removed), how many were zero-padded and how many dropped.
 
     Raises UserError naming every bad row (1-based line numbers, header = line 1) when any row is bad.
     """
@@ -112,7 +121,7 @@ def parse_list(text: str) -> tuple[list[str], int]:
         raise UserError(f"the exemption list file is not readable CSV: {error}; nothing was loaded") from None
 
 
-def _parse_list_rows(reader: Iterator[list[str]]) -> tuple[list[str], int]:
+def _parse_list_rows(reader: Iterator[list[str]]) -> ParsedList:
     header = next(reader, None)
     if header is None:
         raise UserError("the exemption list file is empty; expected a header `HTSUS` or `hts_code[,digits]`")
@@ -129,10 +138,10 @@ def _parse_list_rows(reader: Iterator[list[str]]) -> tuple[list[str], int]:
         )
     prefixes: list[str] = []
     seen: set[str] = set()
-    padded = 0
+    padded = duplicates = 0
     problems: list[str] = []
     for line_number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
+        if not any(cell.strip() for cell in row):  # a blank line, or a spreadsheet's row of empty cells
             continue
         try:
             if code_index >= len(row):
@@ -148,7 +157,9 @@ def _parse_list_rows(reader: Iterator[list[str]]) -> tuple[list[str], int]:
             problems.append(f"line {line_number}: {error}")
             continue
         padded += was_padded
-        if prefix not in seen:
+        if prefix in seen:
+            duplicates += 1
+        else:
             seen.add(prefix)
             prefixes.append(prefix)
     if problems:
@@ -160,7 +171,7 @@ def _parse_list_rows(reader: Iterator[list[str]]) -> tuple[list[str], int]:
         )
     if not prefixes:
         raise UserError("the exemption list has no entries; nothing was loaded")
-    return prefixes, padded
+    return ParsedList(prefixes, padded, duplicates)
 
 
 def read_source(file_or_url: str) -> tuple[str, str]:
@@ -214,14 +225,13 @@ def entries_table(spec: ExemptionList, prefixes: list[str], source: str) -> pa.T
 def load_list(con: duckdb.DuckDBPyConnection, spec: ExemptionList, text: str, source: str) -> LoadSummary:
     """Validate the whole list, then replace the list's entries in one transaction."""
     validate_list(spec)
-    prefixes, padded = parse_list(text)
-    rows = entries_table(spec, prefixes, source)
+    parsed = parse_list(text)
+    rows = entries_table(spec, parsed.prefixes, source)
     written = warehouse.replace_slice(con, TABLE, {"list_id": spec.list_id}, rows)
     by_length: dict[int, int] = {}
-    for prefix in prefixes:
+    for prefix in parsed.prefixes:
         by_length[len(prefix)] = by_length.get(len(prefix), 0) + 1
-    total_rows = sum(1 for line in text.splitlines()[1:] if line.strip())
-    return LoadSummary(spec.list_id, written, total_rows - len(prefixes), padded, dict(sorted(by_length.items())))
+    return LoadSummary(spec.list_id, written, parsed.duplicates, parsed.padded, dict(sorted(by_length.items())))
 
 
 def ingest_exemptions(db_path: Path, file_or_url: str, spec: ExemptionList) -> LoadSummary:

@@ -13,7 +13,7 @@ import pytest
 
 from ingestion.cli import main
 from ingestion.errors import UserError
-from ingestion.exemptions import normalize_prefix, parse_list
+from ingestion.exemptions import ParsedList, normalize_prefix, parse_list
 
 INGEST = ["ingest", "exemptions"]
 
@@ -94,13 +94,16 @@ def test_normalize_prefix_rejects(raw: str, digits: int | None, reason: str) -> 
 
 
 def test_parse_both_layouts_and_drop_duplicates() -> None:
-    assert parse_list("HTSUS\n8471300100\n508000000\n\n8471300100\n") == (["8471300100", "0508000000"], 1)
-    assert parse_list("hts_code,digits\n02011005,8\n2011010,8\n8505110070,10\n") == (
-        ["02011005", "02011010", "8505110070"],
-        1,
+    assert parse_list("HTSUS\n8471300100\n508000000\n\n8471300100\n") == ParsedList(
+        ["8471300100", "0508000000"], padded=1, duplicates=1
     )
-    assert parse_list("\ufeffhts_code\n8471\n") == (["8471"], 0)  # BOM, no digits column
-    assert parse_list("HTSUS\r8471\r8542.31\r") == (["8471", "854231"], 0)  # lines ending in a lone CR
+    assert parse_list("hts_code,digits\n02011005,8\n2011010,8\n8505110070,10\n") == ParsedList(
+        ["02011005", "02011010", "8505110070"], padded=1, duplicates=0
+    )
+    assert parse_list("\ufeffhts_code\n8471\n") == ParsedList(["8471"], 0, 0)  # BOM, no digits column
+    assert parse_list("HTSUS\r8471\r8542.31\r") == ParsedList(["8471", "854231"], 0, 0)  # lines ending in a lone CR
+    # a spreadsheet's rows of empty cells are blank lines, not repeated entries
+    assert parse_list("hts_code,digits\n8471,4\n,\n , \n8471,4\n") == ParsedList(["8471"], 0, 1)
     with pytest.raises(UserError, match="not readable CSV: field larger"):
         parse_list("HTSUS\n" + "8" * 140_000 + "\n")
     with pytest.raises(UserError, match="no `HTSUS` or `hts_code` column"):
@@ -125,14 +128,17 @@ def test_malformed_file_is_refused_whole_naming_the_rows(tmp_path: Path, capsys:
     assert _entries(db) == before  # the old list is untouched
 
 
-def test_load_then_reload_replaces_only_that_list(tmp_path: Path) -> None:
+def test_load_then_reload_replaces_only_that_list(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     db = tmp_path / "w.duckdb"
     first = tmp_path / "annex.csv"
     first.write_text("HTSUS\n0508000000\n2841800000\n7403110000\n")
     other = tmp_path / "s122.csv"
-    other.write_text("hts_code,digits\n2011005,8\n8505110070,10\n")
+    other.write_text("hts_code,digits\n2011005,8\n,\n8505110070,10\n2011005,8\n")
     assert _ingest(db, first, "annex_ii", "--effective-to", "2026-02-23") == 0
     assert _ingest(db, other, "s122") == 0
+    printed = capsys.readouterr().out
+    assert "2 entries (1 x 8 digits, 1 x 10 digits)" in printed
+    assert "2 zero-padded, 1 duplicates dropped" in printed  # the row of empty cells is not a duplicate
     assert _entries(db, "annex_ii") == [
         ("annex_ii", code, 10, "test authority", "2025-04-05", "2026-02-23", "file:annex.csv")
         for code in ["0508000000", "2841800000", "7403110000"]

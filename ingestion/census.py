@@ -49,7 +49,7 @@ from ingestion.census_plan import (
     plan_requests,
     refresh_window,
 )
-from ingestion.errors import UserError
+from ingestion.errors import RejectedRows, UserError
 from ingestion.paths import landing_dir
 from ingestion.retry import RetryPolicy
 from ingestion.schema import RAW_SCHEMA
@@ -408,8 +408,11 @@ def _load_or_fail(
     try:
         return warehouse.load_trade_partition(con, partition, fetched.table, landing_root, replace=replace)
     except UserError as error:  # the message starts with the partition id
-        summary.failures.append(str(error))
-        log.warning("failed %s", error)
+        message = str(error)
+        if isinstance(error, RejectedRows):  # the rows are Census's answer, not a file the user can mend
+            message = f"{error.problem}; the partition stays unloaded and the next run asks Census for it again"
+        summary.failures.append(message)
+        log.warning("failed %s", message)
         return None
 
 

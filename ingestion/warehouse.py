@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ingestion.errors import UserError
+from ingestion.errors import RejectedRows, UserError
 from ingestion.files import write_atomically
 from ingestion.hs import pad_hs_code
 from ingestion.schema import FLOWS, RAW_SCHEMA, RAW_TABLES, ensure_raw_schema
@@ -509,7 +509,7 @@ def _as_int64(pid: str, rows: pa.Table, name: str) -> pa.ChunkedArray:
     finally:
         con.close()
     shown = "; ".join(f"row {r}: {value!r}" for r, value in bad) or "values out of the int64 range"
-    raise UserError(f"{pid}: {name} must hold whole numbers, e.g. {shown}; fix the source rows and rerun")
+    raise RejectedRows(f"{pid}: {name} must hold whole numbers, e.g. {shown}")
 
 
 def _fix_codes(pid: str, commodity: str, codes: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -539,10 +539,10 @@ def _fix_codes(pid: str, commodity: str, codes: pa.ChunkedArray) -> pa.ChunkedAr
             fixed.append(padded)
     if bad:
         shown = ", ".join(f"{code!r} (rows {_rows_text(r, len(r))})" for code, r in list(bad.items())[:_MAX_EXAMPLES])
-        raise UserError(
+        raise RejectedRows(
             f"{pid}: rejected, nothing was loaded: {len(bad)} malformed {commodity} code(s): {shown}"
             f"{' ...' if len(bad) > _MAX_EXAMPLES else ''}; HS10 codes must be 10 digits (9-digit codes that "
-            "lost their leading zero are padded); fix the source rows and rerun"
+            "lost their leading zero are padded)"
         )
     position = pc.index_in(codes, value_set=pa.array(originals, pa.string()))
     replaced = pc.take(pa.array(fixed, pa.string()), position)
@@ -586,9 +586,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, partition: TradePartition | _Sco
         shown = "; ".join(f"row {r}: ({t}, {code}, {cty}) {column}={value!r}" for r, t, code, cty, value in examples)
         messages.append(f"{count} row(s) with {what} [{column}], e.g. {shown}")
     if messages:
-        raise UserError(
-            f"{pid}: rejected, nothing was loaded: " + " | ".join(messages) + "; fix the source rows and rerun"
-        )
+        raise RejectedRows(f"{pid}: rejected, nothing was loaded: " + " | ".join(messages))
 
 
 def _check_duplicates(con: duckdb.DuckDBPyConnection, pid: str, layout: FlowLayout, ordered: pa.Table) -> None:
@@ -614,10 +612,9 @@ def _check_duplicates(con: duckdb.DuckDBPyConnection, pid: str, layout: FlowLayo
         f"({t}, {code}, {cty}) in rows {_rows_text(dup_rows, len(dup_rows))}"
         for t, code, cty, dup_rows, _ in duplicates
     )
-    raise UserError(
+    raise RejectedRows(
         f"{pid}: rejected, nothing was loaded: {duplicates[0][4]} duplicate (time, {layout.commodity}, "
-        f"cty_code) key(s) (after zero-padding codes), e.g. {shown}; each month, code and country may "
-        "appear once: remove the repeated rows and rerun"
+        f"cty_code) key(s) (after zero-padding codes), e.g. {shown}; each month, code and country may appear once"
     )
 
 

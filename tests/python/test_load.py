@@ -63,6 +63,7 @@ def test_duplicate_rows_refuse_the_whole_file(tmp_path: Path) -> None:
     assert "dup.csv (imports)" in message and "nothing was loaded" in message
     assert "1 duplicate (time, i_commodity, cty_code) key(s)" in message
     assert "(2024-02, 0901110015, 3510) in rows 4, 7" in message
+    assert message.endswith("may appear once; fix the source rows and rerun")
     assert query(db, "select count(*) from raw.census_imports") == [(0,)]
     assert query(db, "select count(*) from raw.load_manifest") == [(0,)]
     assert not (tmp_path / "w_landing").exists()

@@ -320,6 +320,9 @@ def run_classification(
     )
     if dry_run:
         return summary
+    abandoned = cache.close_abandoned_runs(con)
+    if abandoned:
+        echo(f"{abandoned:,} earlier run(s) never finished (killed); marked 'abandoned' in raw.label_runs")
     _insert_run(con, summary, settings, prompt)
     status = "failed"
     try:

@@ -80,6 +80,24 @@ def ensure_classifier_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
+def close_abandoned_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs still `running` as `abandoned`, with the answers and failures they committed; returns how many.
+
+    Only one process can write a DuckDB file, so a `running` row seen by a writer is a run that died without
+    finishing (kill -9, power loss). Its tokens and cost stay unknown (null)."""
+    (abandoned,) = con.execute("select count(*) from raw.label_runs where status = 'running'").fetchone()
+    if abandoned:
+        con.execute(
+            """
+            update raw.label_runs as runs set status = 'abandoned',
+                classified = (select count(*) from raw.label_cache as answers where answers.run_id = runs.run_id),
+                failed = (select count(*) from raw.label_failures as failures where failures.run_id = runs.run_id)
+            where runs.status = 'running'
+            """
+        )
+    return abandoned
+
+
 def label_source_for(model: str, prompt_version: str) -> str:
     """The label_source of a classifier run: `classifier:<model>:<prompt_version>`."""
     return f"classifier:{model}:{prompt_version}"

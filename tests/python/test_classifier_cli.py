@@ -214,6 +214,11 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
         assert classify(db, server, "--codes", str(codes), batch=batch, concurrency=1) == 0
         assert server.requests - killed_after == (n - cached) // batch  # only what was missing
     con = duckdb.connect(str(db), read_only=True)
+    # the killed run is no longer `running`: it is closed with the answers it had committed
+    assert con.execute("select status, classified, failed from raw.label_runs order by started_at").fetchall() == [
+        ("abandoned", cached, 0),
+        ("finished", n - cached, 0),
+    ]
     assert con.execute(
         "select count(*), count(distinct hs10) from raw.hs10_labels where label_source = ?", [SOURCE]
     ).fetchone() == (n, n)

@@ -1,6 +1,7 @@
 {#- Study text (methodology 3.5): growth of total, AI (High) and non-AI imports from Mexico and
     Canada, var comparison_year vs the year before, in % (chapters 27/71/98/99 excluded, so
-    Canada's total excludes oil, as in the study). -#}
+    Canada's total excludes oil, as in the study), beside the growth of its trade in every chapter,
+    oil included (methodology 6.14). -#}
 
 with
 
@@ -15,14 +16,28 @@ growth as (
 
 ),
 
+annual as (
+
+    select * from {{ ref('ai_trade_by_country_annual') }}
+    where
+        flow = 'imports'
+        and period_type = 'year'
+        and period_start_year = {{ var('comparison_year') | int }}
+
+),
+
 final as (
 
     select
-        cty_name,
-        round(100 * total_growth, 1) as total_growth_pct,
-        round(100 * ai_growth, 1) as ai_growth_pct,
-        round(100 * non_ai_growth, 1) as non_ai_growth_pct
+        growth.cty_name,
+        round(100 * growth.total_growth, 1) as total_growth_pct,
+        round(100 * growth.ai_growth, 1) as ai_growth_pct,
+        round(100 * growth.non_ai_growth, 1) as non_ai_growth_pct,
+        round(100 * annual.total_all_chapters_growth_vs_previous_year, 1)
+            as total_all_chapters_growth_pct
     from growth
+    left join annual
+        on growth.cty_code = annual.cty_code
 
 )
 

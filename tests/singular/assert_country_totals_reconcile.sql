@@ -1,7 +1,8 @@
 {#- The country marts add up to the country-month totals (int_trade_monthly__countries, analysis
-    panel), to the cent: per flow and year, the sum over countries of total, AI and non-AI value, the detail denominators, the
-    pooled window = the sum of its years, the category mart = AI value, and the growth mart's
-    values = the annual mart's. -#}
+    panel), to the cent: per flow and year, the sum over countries of total, AI and non-AI value,
+    the detail denominators, the pooled window = the sum of its years, the category mart = AI value,
+    and the growth mart's values = the annual mart's; per country and period, the all-chapter total
+    = its trade in every chapter, the excluded ones too. -#}
 
 with
 
@@ -23,10 +24,39 @@ growth as (
 
 ),
 
-trade as (
+all_chapter_trade as (
 
     select * from {{ ref('int_trade_monthly__countries') }}
+
+),
+
+trade as (
+
+    select * from all_chapter_trade
     where not is_excluded_chapter
+
+),
+
+all_chapter_country_periods as (
+
+    select
+        flow,
+        cast(year as {{ dbt.type_string() }}) as period,
+        cty_code,
+        sum(value) as total_value_all_chapters
+    from all_chapter_trade
+    group by 1, 2, 3
+
+    union all
+
+    select
+        flow,
+        '{{ pooled_period_label() }}' as period,
+        cty_code,
+        sum(value) as total_value_all_chapters
+    from all_chapter_trade
+    where year in {{ pooled_years_list() }}
+    group by 1, 2, 3
 
 ),
 
@@ -139,6 +169,23 @@ mismatches as (
         or growth.from_total_value <> coalesce(from_annual.total_value, 0)
         or growth.to_ai_value <> coalesce(to_annual.ai_value, 0)
         or growth.from_non_ai_value <> coalesce(from_annual.non_ai_value, 0)
+
+    union all
+
+    select
+        annual.flow,
+        annual.period,
+        'all chapters vs fct' as check_name
+    from annual
+    left join all_chapter_country_periods
+        on
+            annual.flow = all_chapter_country_periods.flow
+            and annual.period = all_chapter_country_periods.period
+            and annual.cty_code = all_chapter_country_periods.cty_code
+    where
+        all_chapter_country_periods.total_value_all_chapters is null
+        or annual.total_value_all_chapters
+        <> all_chapter_country_periods.total_value_all_chapters
 
 ),
 

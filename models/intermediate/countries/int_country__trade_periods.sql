@@ -1,13 +1,13 @@
-{#- One row per flow, period, cty_code, relevance_group, primary_category over detail countries,
-    analysis panel (excluded chapters dropped): single calendar years and the pooled window (var
-    pooled_years) as periods. -#}
+{#- One row per flow, period, cty_code, relevance_group, primary_category and is_excluded_chapter
+    over detail countries: single calendar years and the pooled window (var pooled_years) as periods.
+    The country marts keep the analysis panel (not is_excluded_chapter); the excluded chapters stay for
+    the all-chapter country totals (methodology 6.14: oil matters for Canada). -#}
 
 with
 
 trade as (
 
     select * from {{ ref('int_trade_monthly__countries') }}
-    where not is_excluded_chapter
 
 ),
 
@@ -19,10 +19,11 @@ annual as (
         trade.cty_code,
         trade.relevance_group,
         trade.primary_category,
+        trade.is_excluded_chapter,
         sum(trade.value) as value,
         {{ any_true('trade.is_synthetic') }} as is_synthetic
     from trade
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -60,6 +61,7 @@ single_years as (
         annual.cty_code,
         annual.relevance_group,
         annual.primary_category,
+        annual.is_excluded_chapter,
         annual.value,
         annual.is_synthetic
     from annual
@@ -82,13 +84,14 @@ pooled as (
         annual.cty_code,
         annual.relevance_group,
         annual.primary_category,
+        annual.is_excluded_chapter,
         sum(annual.value) as value,
         {{ any_true('annual.is_synthetic') }} as is_synthetic
     from annual
     inner join pooled_months
         on annual.flow = pooled_months.flow
     where annual.year in {{ pooled_years_list() }}
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 ),
 

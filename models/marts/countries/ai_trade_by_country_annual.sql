@@ -1,6 +1,6 @@
 with
 
-trade_periods as (
+all_chapter_trade_periods as (
 
     select * from {{ ref('int_country__trade_periods') }}
 
@@ -15,6 +15,28 @@ world_periods as (
 countries as (
 
     select * from {{ ref('dim_country') }}
+
+),
+
+trade_periods as (
+
+    select * from all_chapter_trade_periods
+    where not is_excluded_chapter
+
+),
+
+all_chapter_totals as (
+
+    -- Every chapter, the excluded ones too (methodology 6.14: Canada's trade without oil).
+    select
+        flow,
+        period,
+        period_type,
+        period_start_year,
+        cty_code,
+        sum(value) as total_value_all_chapters
+    from all_chapter_trade_periods
+    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -81,7 +103,9 @@ comparisons as (
         coalesce(previous_year.non_ai_value, 0) as previous_year_non_ai_value,
         coalesce(base_year.total_value, 0) as base_year_total_value,
         coalesce(base_year.ai_value, 0) as base_year_ai_value,
-        coalesce(base_year.non_ai_value, 0) as base_year_non_ai_value
+        coalesce(base_year.non_ai_value, 0) as base_year_non_ai_value,
+        coalesce(previous_year_all_chapters.total_value_all_chapters, 0)
+            as previous_year_total_value_all_chapters
     from country_periods as current_year
     left join country_periods as previous_year
         on
@@ -95,6 +119,12 @@ comparisons as (
             and current_year.cty_code = base_year.cty_code
             and base_year.period_type = 'year'
             and base_year.period_start_year = {{ var('base_year') | int }}
+    left join all_chapter_totals as previous_year_all_chapters
+        on
+            current_year.flow = previous_year_all_chapters.flow
+            and current_year.cty_code = previous_year_all_chapters.cty_code
+            and previous_year_all_chapters.period_type = 'year'
+            and previous_year_all_chapters.period_start_year = current_year.period_start_year - 1
     where current_year.period_type = 'year'
 
 ),
@@ -127,6 +157,8 @@ joined as (
         comparisons.base_year_total_value,
         comparisons.base_year_ai_value,
         comparisons.base_year_non_ai_value,
+        all_chapter_totals.total_value_all_chapters,
+        comparisons.previous_year_total_value_all_chapters,
         country_periods.is_synthetic
     from country_periods
     inner join detail_denominators
@@ -137,6 +169,11 @@ joined as (
         on
             country_periods.flow = world_denominators.flow
             and country_periods.period = world_denominators.period
+    inner join all_chapter_totals
+        on
+            country_periods.flow = all_chapter_totals.flow
+            and country_periods.period = all_chapter_totals.period
+            and country_periods.cty_code = all_chapter_totals.cty_code
     left join countries
         on country_periods.cty_code = countries.cty_code
     left join comparisons
@@ -197,6 +234,11 @@ final as (
         {{ growth_rate('total_value', 'base_year_total_value') }} as total_growth_vs_base_year,
         {{ growth_rate('ai_value', 'base_year_ai_value') }} as ai_growth_vs_base_year,
         {{ growth_rate('non_ai_value', 'base_year_non_ai_value') }} as non_ai_growth_vs_base_year,
+        {{ money('total_value_all_chapters') }} as total_value_all_chapters,
+        {{ money('previous_year_total_value_all_chapters') }}
+            as previous_year_total_value_all_chapters,
+        {{ growth_rate('total_value_all_chapters', 'previous_year_total_value_all_chapters') }}
+            as total_all_chapters_growth_vs_previous_year,
         is_synthetic
     from joined
 

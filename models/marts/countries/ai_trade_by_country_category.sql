@@ -3,7 +3,7 @@ with
 trade_periods as (
 
     select * from {{ ref('int_country__trade_periods') }}
-    where relevance_group = 'High'
+    where relevance_group = 'High' and not is_excluded_chapter
 
 ),
 

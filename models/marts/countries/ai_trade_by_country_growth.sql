@@ -3,7 +3,7 @@ with
 trade_periods as (
 
     select * from {{ ref('int_country__trade_periods') }}
-    where period_type = 'year'
+    where period_type = 'year' and not is_excluded_chapter
 
 ),
 

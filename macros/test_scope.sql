@@ -6,8 +6,9 @@
     - the raw trade views and the world-total table built from them (`by_loaded_at`): every month with
       rows loaded after the mark.
     The mark (`test_scope_marks`) moves only at the end of a `dbt build` or `dbt test` in which every
-    test of the model ran and passed (or warned): a failed or skipped test, or a `dbt run` with no
-    test, leaves it where it was, so those months are tested next time. Every key of these tables
+    test of the model ran and passed: a failed, warned or skipped test, or a `dbt run` with no test,
+    leaves it where it was, so those months are tested next time (a warning repeats until the data
+    is mended, and still fails once the warning is turned back into an error). Every key of these tables
     holds the month, so testing whole months is testing the whole table for them. A relationships
     test reads every row: the table it points to may have changed. -#}
 
@@ -124,7 +125,7 @@
     {{ return(state) }}
 {%- endmacro %}
 
-{#- on-run-end: for each scoped model whose tests all ran and passed (or warned) in this `dbt build` or
+{#- on-run-end: for each scoped model whose tests all ran and passed in this `dbt build` or
     `dbt test`, record that its rows are tested through its latest `built_at`/`loaded_at`. DuckDB lets
     one process write the warehouse at a time, so no row can arrive between the tests and the mark.
     The latest value is looked for above the previous mark only (readers take the greatest mark, so only a
@@ -152,7 +153,7 @@
             {%- do tests.append(node.unique_id) -%}
         {%- endfor -%}
         {%- set passed = [] -%}
-        {%- for test_id in tests if statuses.get(test_id) in ['pass', 'warn'] -%}
+        {%- for test_id in tests if statuses.get(test_id) == 'pass' -%}
             {%- do passed.append(test_id) -%}
         {%- endfor -%}
         {%- set relation = built_relation(model_name) -%}

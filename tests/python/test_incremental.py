@@ -550,28 +550,40 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
     assert _failing_names(built, *selection) == {raw_reconciliation}
 
 
-def test_countries_short_of_the_world_total_fail_unless_the_pull_is_partial_and_then_warn_once(built: Path) -> None:
-    """A month whose countries do not sum to Census's world total (a pull of some countries) fails the build, and
-    keeps failing, so the marts never count a part of U.S. trade as the whole. With country_coverage: partial it
-    warns instead, and a test that warns counts as passed for the marks (README, Incremental builds): it warns in the
-    first run that tests the month, not in the next one, and again with test_scope=all."""
+def test_countries_short_of_the_world_total_fail_the_build_unless_the_pull_is_partial(built: Path) -> None:
+    """A month whose countries do not sum to Census's world total (a pull of some countries) fails `dbt build` and
+    skips the fact and everything after it, so no mart counts a part of U.S. trade as the whole. With
+    country_coverage: partial it warns instead, in every build: a warning does not move the marks (README,
+    Incremental builds), so the month fails again once the var is back to complete."""
     selection = ["--select", "int_trade_monthly__detail", "int_trade_monthly__world_total"]
     test = "assert_detail_countries_sum_to_world_total"
     assert _test_results(built, *selection)[test]["status"] == "pass"  # every row tested: the marks are set
+    marks = _test_scope_marks(built)
 
     # 2026-02 as a copy of 2026-01 whose world total is one dollar more in every money column
     select = _copy_select("imports", "2026-02", "{name} + case when cty_code = '-' then 1 else 0 end")
     _load_partition(built, "imports", "2026-02", "ALL", _raw_rows(built, "imports", "time = '2026-01'", [], select))
-    run_dbt(built, "run", "--select", "int_trade_monthly__world_total")
-    for _ in range(2):  # a failure leaves the marks where they were: the month is tested again
-        failed = _test_results(built, *selection)[test]
-        assert (failed["status"], failed["failures"]) == ("fail", 1)  # the one month that differs
+    build = run_dbt(
+        built, "build", "--select", "+fct_trade_monthly", "--exclude-resource-type", "unit_test", check=False
+    )
+    assert build.returncode != 0
+    statuses = {
+        entry["unique_id"].split(".")[2]: entry["status"]
+        for entry in json.loads((Path(dbt_env(built)["DBT_TARGET_PATH"]) / "run_results.json").read_text())["results"]
+    }
+    assert (statuses[test], statuses["int_trade_monthly__world_total"]) == ("fail", "success")
+    assert statuses["fct_trade_monthly"] == "skipped"  # built after the test, which failed
+    with duckdb.connect(str(built), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_trade_monthly where month = '2026-02-01'").fetchone() == (0,)
+
     partial = ["--vars", "{country_coverage: partial}"]
-    warned = _test_results(built, *selection, *partial)[test]
-    assert (warned["status"], warned["failures"]) == ("warn", 1)
-    assert _test_results(built, *selection, *partial)[test]["status"] == "pass"
-    warned_again = _test_results(built, *selection, "--vars", "{test_scope: all, country_coverage: partial}")[test]
-    assert (warned_again["status"], warned_again["failures"]) == ("warn", 1)
+    for _ in range(2):  # a warning leaves the marks where they were: the month is tested, and warns, again
+        warned = _test_results(built, *selection, *partial)[test]
+        assert (warned["status"], warned["failures"]) == ("warn", 1)  # the one month that differs
+    failed = _test_results(built, *selection)[test]
+    assert (failed["status"], failed["failures"]) == ("fail", 1)
+    checked = ("int_trade_monthly__detail", "int_trade_monthly__world_total")
+    assert {model: _test_scope_marks(built)[model] for model in checked} == {model: marks[model] for model in checked}
 
 
 def test_the_relationships_test_counts_the_rows_whose_value_is_missing(built: Path) -> None:

@@ -3,9 +3,15 @@
 -- which sums countries, counts all of U.S. trade. Returns the months that differ. A pull limited
 -- to some countries (--countries) fails here, before the marts would count a part as the whole:
 -- pull `--countries all`, or build with --vars '{country_coverage: partial}' to accept marts of
--- the pulled partners only (the test then warns). Months without a world total are not checked.
+-- the pulled partners only (the test then warns, in every build: a warning does not move the test
+-- scope's marks). Months without a world total are not checked.
 -- In an incremental build, the months with rows loaded since either view was last tested
 -- (macros/test_scope.sql).
+{%- if var('country_coverage') not in ['complete', 'partial'] %}
+    {{ exceptions.raise_compiler_error(
+        "var country_coverage is '" ~ var('country_coverage') ~ "'; use complete or partial"
+    ) }}
+{%- endif %}
 {{ config(severity='warn' if var('country_coverage') == 'partial' else 'error') }}
 {%- set detail_scope = incremental_test_scope('int_trade_monthly__detail') %}
 {%- set world_scope = incremental_test_scope('int_trade_monthly__world_total') %}

@@ -437,11 +437,14 @@ def timed_dbt(run: Run, phase: str, command: list[str], summarize: bool = True) 
 
 
 def check_timeable(summary: dict[str, Any], log_path: Path) -> None:
-    """Refuse a build's timing when a model or seed failed, or a node errored: a node that could not run took no
-    time, so the timing would flatter the build."""
+    """Refuse a build's timing when a model or seed failed or was skipped (after a failing test), or a node errored:
+    a node that could not run took no time, so the timing would flatter the build."""
     broken = summary["failures"].get("model", []) + summary["failures"].get("seed", [])
     if broken:
         raise HarnessError(f"`{summary['command']}`: models failed to build: {broken[:5]}; see {log_path}")
+    skipped = summary["skipped"].get("model", []) + summary["skipped"].get("seed", [])
+    if skipped:
+        raise HarnessError(f"`{summary['command']}`: models were skipped: {skipped[:5]}; see {log_path}")
     if summary["errors"]:
         raise HarnessError(f"`{summary['command']}`: nodes errored: {summary['errors'][:5]}; see {log_path}")
 
@@ -451,6 +454,7 @@ def summarize_run_results(results: dict[str, Any], wall: float) -> dict[str, Any
     kinds: dict[str, dict[str, Any]] = {}
     intervals: dict[str, list[tuple[float, float]]] = {}
     failures: dict[str, list[str]] = {}
+    skipped: dict[str, list[str]] = {}
     errors: list[str] = []
     nodes = []
     for result in results.get("results", []):
@@ -468,6 +472,8 @@ def summarize_run_results(results: dict[str, Any], wall: float) -> dict[str, Any
             failures.setdefault(kind, []).append(unique_id)
         if result.get("status") in ("error", "runtime error"):
             errors.append(unique_id)
+        if result.get("status") == "skipped":
+            skipped.setdefault(kind, []).append(unique_id)
         nodes.append((seconds, unique_id))
     for kind, entry in kinds.items():
         entry["sum_seconds"] = round(entry["sum_seconds"], 2)
@@ -482,6 +488,7 @@ def summarize_run_results(results: dict[str, Any], wall: float) -> dict[str, Any
         "by_type": kinds,
         "slowest": [{"node": node, "seconds": round(s, 2)} for s, node in sorted(nodes, reverse=True)[:12]],
         "failures": failures,
+        "skipped": skipped,
         "errors": errors,
     }
 

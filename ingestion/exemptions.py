@@ -16,10 +16,10 @@ replaces the list's previous entries (`replace_slice`).
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -121,7 +121,7 @@ def parse_list(text: str) -> ParsedList:
         raise UserError(f"the exemption list file is not readable CSV: {error}; nothing was loaded") from None
 
 
-def _parse_list_rows(reader: Iterator[list[str]]) -> ParsedList:
+def _parse_list_rows(reader: _csv.Reader) -> ParsedList:
     header = next(reader, None)
     if header is None:
         raise UserError("the exemption list file is empty; expected a header `HTSUS` or `hts_code[,digits]`")
@@ -140,7 +140,11 @@ def _parse_list_rows(reader: Iterator[list[str]]) -> ParsedList:
     seen: set[str] = set()
     padded = duplicates = 0
     problems: list[str] = []
-    for line_number, row in enumerate(reader, start=2):
+    while True:
+        line_number = reader.line_num + 1  # the row's first line: a quoted field may hold line breaks
+        row = next(reader, None)
+        if row is None:
+            break
         if not any(cell.strip() for cell in row):  # a blank line, or a spreadsheet's row of empty cells
             continue
         try:
@@ -156,12 +160,12 @@ def _parse_list_rows(reader: Iterator[list[str]]) -> ParsedList:
         except ValueError as error:
             problems.append(f"line {line_number}: {error}")
             continue
-        padded += was_padded
         if prefix in seen:
             duplicates += 1
         else:
             seen.add(prefix)
             prefixes.append(prefix)
+            padded += was_padded
     if problems:
         shown = "; ".join(problems[:_MAX_NAMED_ROWS])
         more = f" (and {len(problems) - _MAX_NAMED_ROWS} more)" if len(problems) > _MAX_NAMED_ROWS else ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from ingestion.schema import CATEGORY_VALUES, FLOWS, RELEVANCE_VALUES
 
 _CODE_COLUMNS = ("hs10_code", "hs10", "hs10 code", "code", "i_commodity", "e_commodity")
 _MAX_NAMED = 10
+_WHOLE_NUMBER = re.compile(r"([0-9]{1,3})(?:\.0*)?")  # a confidence: 85, or 85.0 from a spreadsheet
 IMPORTS_DDL = """
 create table if not exists raw.label_imports (
     flow varchar not null,
@@ -125,13 +127,10 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
         confidence_text = get(row, "confidence")
         confidence = None
         if confidence_text is not None:
-            try:
-                number = float(confidence_text)
-            except ValueError:
-                number = float("nan")
-            # a whole number: "85.0" is a spreadsheet's 85, but 100.9 or 85.5 is not a confidence to round silently
-            if number.is_integer() and 0 <= number <= 100:
-                confidence = int(number)
+            # ASCII digits, and ".0" for a spreadsheet's 85.0: 100.9 or 85.5 is not a confidence to round silently
+            whole = _WHOLE_NUMBER.fullmatch(confidence_text)
+            if whole and int(whole[1]) <= 100:
+                confidence = int(whole[1])
             else:
                 problems.append(f"row {line_no} ({hs10}): confidence {confidence_text!r} is not a whole number 0-100")
         lines_by_code[hs10].append(line_no)

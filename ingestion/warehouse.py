@@ -502,7 +502,8 @@ def _as_int64(pid: str, rows: pa.Table, name: str) -> pa.ChunkedArray:
         bad = con.execute(
             f"""
             select __row, value from probe
-            where value is not null and try_cast(value as bigint) is null
+            -- the pattern too: try_cast rounds '1.5' to 2, which would hide the row that failed
+            where value is not null and (try_cast(value as bigint) is null or not regexp_full_match(value, '-?[0-9]+'))
             order by __row limit {_MAX_EXAMPLES}
             """
         ).fetchall()

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from fake_openai import INVENTED_CODE, FakeOpenAI, fake_label
 
+from ingestion import classifier_cache as cache
 from ingestion import warehouse
 from ingestion.classifier import (
     Classifier,
@@ -331,3 +332,28 @@ def test_dropping_the_temperature_does_not_use_up_a_retry(server):
     outcome = Classifier(settings(server)).classify(items(2))
     assert server.requests == 1 + 3
     assert len(outcome.answers) == 2 and outcome.failures == []
+
+
+def test_a_run_left_running_is_closed_as_abandoned_with_what_it_committed(con) -> None:
+    """kill -9 leaves a run `running`; the next run closes it with the answers and failures stored under its id."""
+    cache.ensure_classifier_tables(con)
+    run_row = (
+        "insert into raw.label_runs (run_id, flow, model, prompt_version, label_source, batch_size, concurrency, "
+        "codes, cache_hits, started_at, status) values (?, 'imports', 'm', 'v1', 's', 25, 1, 3, 0, now(), ?)"
+    )
+    con.execute(run_row, ["killed", "running"])
+    con.execute(run_row, ["done", "finished"])
+    answer_row = (
+        "insert into raw.label_cache (flow, hs10, context_hash, prompt_version, model, relevance, primary_category, "
+        "confidence, prompt_sha256, run_id, classified_at) values ('imports', ?, 'h', 'v1', 'm', 'High', "
+        "'Compute_Hardware', 90, 'sha', ?, now())"
+    )
+    for hs10, run_id in (("8471000001", "killed"), ("8471000002", "killed"), ("8471000003", "done")):
+        con.execute(answer_row, [hs10, run_id])
+    con.execute(
+        "insert into raw.label_failures values ('killed', 'imports', '8471000004', 'h', 'v1', 'm', 'timeout', now())"
+    )
+    assert cache.close_abandoned_runs(con) == 1
+    runs = "select run_id, status, classified, failed from raw.label_runs order by run_id"
+    assert con.execute(runs).fetchall() == [("done", "finished", None, None), ("killed", "abandoned", 2, 1)]
+    assert cache.close_abandoned_runs(con) == 0

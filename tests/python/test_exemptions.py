@@ -104,6 +104,10 @@ def test_parse_both_layouts_and_drop_duplicates() -> None:
     assert parse_list("HTSUS\r8471\r8542.31\r") == ParsedList(["8471", "854231"], 0, 0)  # lines ending in a lone CR
     # a spreadsheet's rows of empty cells are blank lines, not repeated entries
     assert parse_list("hts_code,digits\n8471,4\n,\n , \n8471,4\n") == ParsedList(["8471"], 0, 1)
+    # a padded entry given twice is one padded entry; a quoted line break keeps the line numbers of later rows
+    assert parse_list('hts_code,note\n2011005,"a\nb"\n2011005,\n') == ParsedList(["02011005"], 1, 1)
+    with pytest.raises(UserError, match="line 4: "):
+        parse_list('hts_code,note\n8471,"a\nb"\n84A1,\n')
     with pytest.raises(UserError, match="not readable CSV: field larger"):
         parse_list("HTSUS\n" + "8" * 140_000 + "\n")
     with pytest.raises(UserError, match="no `HTSUS` or `hts_code` column"):
@@ -138,7 +142,7 @@ def test_load_then_reload_replaces_only_that_list(tmp_path: Path, capsys: pytest
     assert _ingest(db, other, "s122") == 0
     printed = capsys.readouterr().out
     assert "2 entries (1 x 8 digits, 1 x 10 digits)" in printed
-    assert "2 zero-padded, 1 duplicates dropped" in printed  # the row of empty cells is not a duplicate
+    assert "1 zero-padded, 1 duplicates dropped" in printed  # the row of empty cells is not a duplicate
     assert _entries(db, "annex_ii") == [
         ("annex_ii", code, 10, "test authority", "2025-04-05", "2026-02-23", "file:annex.csv")
         for code in ["0508000000", "2841800000", "7403110000"]

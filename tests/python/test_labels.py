@@ -122,6 +122,10 @@ def test_bad_confidence_and_missing_columns_are_rejected(tmp_path):
     fractional = write(tmp_path, EXPORTS_HEADER + "High,100.9,Electrical_Power,a,b,8507600020,d\n", "frac.csv")
     with pytest.raises(UserError, match=r"confidence '100\.9' is not a whole number 0-100"):  # not truncated to 100
         import_labels(con, str(fractional), "exports", "study")
+    for text in ("85.000000000000001", "8_5", "1e2", "\u0661\u0660\u0660", "1E-400"):  # float() reads them all
+        odd = write(tmp_path, EXPORTS_HEADER + f"High,{text},Electrical_Power,a,b,8507600020,d\n", "odd.csv")
+        with pytest.raises(UserError, match="is not a whole number 0-100"):
+            import_labels(con, str(odd), "exports", "study")
     spreadsheet = write(tmp_path, EXPORTS_HEADER + "High,85.0,Electrical_Power,a,b,8507600020,d\n", "sheet.csv")
     import_labels(con, str(spreadsheet), "exports", "study")
     assert con.execute("select confidence from raw.hs10_labels").fetchall() == [(85,)]

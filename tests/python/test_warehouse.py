@@ -195,6 +195,10 @@ def test_duplicate_key_rejected_and_nothing_written(con, tmp_path: Path) -> None
             lambda t: t.set_column(5, "con_val_mo", pa.array(["5", "5", "x", "5", "5", "5"])),
             r"con_val_mo must hold whole numbers, e.g. row 3: 'x'",
         ),
+        (  # DuckDB's try_cast rounds '1.5' to 2: the example must still name the row
+            lambda t: t.set_column(5, "con_val_mo", pa.array(["5", "5", "5", "1.5", "5", "5"])),
+            r"con_val_mo must hold whole numbers, e.g. row 4: '1.5'",
+        ),
         (lambda t: t.drop_columns(["cty_code"]), r"missing required column\(s\) \['cty_code'\]"),
         (lambda t: t.append_column("extra", pa.array([1] * 6)), r"unexpected column\(s\) \['extra'\]"),
     ],

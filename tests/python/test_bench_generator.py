@@ -267,21 +267,23 @@ def test_run_results_summary_separates_models_and_tests() -> None:
             node("test.p.t1", 6, 7),
             node("unit_test.p.u", 7, 9, "fail"),
             node("test.p.t2", 9, 9, "error"),
+            node("model.p.c", 9, 9, "skipped"),
         ],
     }
     summary = summarize_run_results(results, wall=30)
     assert summary["models_seconds"] == 6 and summary["tests_seconds"] == 3
-    assert summary["by_type"]["model"] == {"count": 2, "sum_seconds": 7, "wall_seconds": 6}
+    assert summary["by_type"]["model"] == {"count": 3, "sum_seconds": 7, "wall_seconds": 6}
     assert summary["overhead_seconds"] == 21
     assert summary["failures"] == {"test": ["unit_test.p.u", "test.p.t2"]}
     assert summary["errors"] == ["test.p.t2"]  # a test that could not run: the harness refuses the timing
+    assert summary["skipped"] == {"model": ["model.p.c"]}
     assert summary["slowest"][:2] == [{"node": "model.p.b", "seconds": 4}, {"node": "model.p.a", "seconds": 3}]
     assert _union_length([(0, 1), (0.5, 2), (5, 6)]) == 3
 
 
 def test_harness_refuses_the_timing_of_a_build_with_a_failed_model_or_an_errored_node(tmp_path: Path) -> None:
-    def summary(failures: dict[str, list[str]], errors: list[str]) -> dict:
-        return {"command": "dbt build", "failures": failures, "errors": errors}
+    def summary(failures: dict[str, list[str]], errors: list[str], skipped: dict | None = None) -> dict:
+        return {"command": "dbt build", "failures": failures, "errors": errors, "skipped": skipped or {}}
 
     log = tmp_path / "dbt.log"
     check_timeable(summary({"test": ["test.p.t1"]}, []), log)  # a failing test is a result: timed
@@ -291,6 +293,9 @@ def test_harness_refuses_the_timing_of_a_build_with_a_failed_model_or_an_errored
         check_timeable(summary({"model": ["model.p.a"]}, ["model.p.a"]), log)
     with pytest.raises(HarnessError, match="models failed to build"):
         check_timeable(summary({"seed": ["seed.p.s"]}, []), log)
+    # a failing test skips the models after it: they took no time
+    with pytest.raises(HarnessError, match=r"models were skipped: \['model.p.b'\]"):
+        check_timeable(summary({"test": ["test.p.t1"]}, [], {"model": ["model.p.b"]}), log)
 
 
 def test_processes_the_bench_starts_get_no_api_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

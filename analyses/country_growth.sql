@@ -16,28 +16,15 @@ growth as (
 
 ),
 
-annual as (
-
-    select * from {{ ref('ai_trade_by_country_annual') }}
-    where
-        flow = 'imports'
-        and period_type = 'year'
-        and period_start_year = {{ var('comparison_year') | int }}
-
-),
-
 final as (
 
     select
-        growth.cty_name,
-        round(100 * growth.total_growth, 1) as total_growth_pct,
-        round(100 * growth.ai_growth, 1) as ai_growth_pct,
-        round(100 * growth.non_ai_growth, 1) as non_ai_growth_pct,
-        round(100 * annual.total_all_chapters_growth_vs_previous_year, 1)
-            as total_all_chapters_growth_pct
+        cty_name,
+        round(100 * total_growth, 1) as total_growth_pct,
+        round(100 * ai_growth, 1) as ai_growth_pct,
+        round(100 * non_ai_growth, 1) as non_ai_growth_pct,
+        round(100 * total_all_chapters_growth, 1) as total_all_chapters_growth_pct
     from growth
-    left join annual
-        on growth.cty_code = annual.cty_code
 
 )
 

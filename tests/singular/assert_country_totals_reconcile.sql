@@ -2,7 +2,7 @@
     panel), to the cent: per flow and year, the sum over countries of total, AI and non-AI value,
     the detail denominators, the pooled window = the sum of its years, the category mart = AI value,
     and the growth mart's values = the annual mart's; per country and period, the all-chapter total
-    = its trade in every chapter, the excluded ones too. -#}
+    = its trade in every chapter, the excluded ones too, in both marts. -#}
 
 with
 
@@ -164,11 +164,25 @@ mismatches as (
             growth.flow = from_annual.flow
             and growth.cty_code = from_annual.cty_code
             and from_annual.period = cast(growth.from_year as {{ dbt.type_string() }})
+    left join all_chapter_country_periods as to_all_chapters
+        on
+            growth.flow = to_all_chapters.flow
+            and growth.cty_code = to_all_chapters.cty_code
+            and to_all_chapters.period = cast(growth.to_year as {{ dbt.type_string() }})
+    left join all_chapter_country_periods as from_all_chapters
+        on
+            growth.flow = from_all_chapters.flow
+            and growth.cty_code = from_all_chapters.cty_code
+            and from_all_chapters.period = cast(growth.from_year as {{ dbt.type_string() }})
     where
         growth.to_total_value <> coalesce(to_annual.total_value, 0)
         or growth.from_total_value <> coalesce(from_annual.total_value, 0)
         or growth.to_ai_value <> coalesce(to_annual.ai_value, 0)
         or growth.from_non_ai_value <> coalesce(from_annual.non_ai_value, 0)
+        or growth.to_total_value_all_chapters
+        <> coalesce(to_all_chapters.total_value_all_chapters, 0)
+        or growth.from_total_value_all_chapters
+        <> coalesce(from_all_chapters.total_value_all_chapters, 0)
 
     union all
 

@@ -1,15 +1,35 @@
 with
 
-trade_periods as (
+all_chapter_trade_periods as (
 
     select * from {{ ref('int_country__trade_periods') }}
-    where period_type = 'year' and not is_excluded_chapter
+    where period_type = 'year'
 
 ),
 
 countries as (
 
     select * from {{ ref('dim_country') }}
+
+),
+
+trade_periods as (
+
+    select * from all_chapter_trade_periods
+    where not is_excluded_chapter
+
+),
+
+all_chapter_country_years as (
+
+    -- Every chapter, the excluded ones too (methodology 6.14: Canada's trade without oil).
+    select
+        flow,
+        period_start_year as year,
+        cty_code,
+        sum(value) as total_value_all_chapters
+    from all_chapter_trade_periods
+    group by 1, 2, 3
 
 ),
 
@@ -87,6 +107,8 @@ joined as (
         coalesce(to_values.ai_value, 0) as to_ai_value,
         coalesce(from_values.non_ai_value, 0) as from_non_ai_value,
         coalesce(to_values.non_ai_value, 0) as to_non_ai_value,
+        coalesce(from_all_chapters.total_value_all_chapters, 0) as from_total_value_all_chapters,
+        coalesce(to_all_chapters.total_value_all_chapters, 0) as to_total_value_all_chapters,
         coalesce(from_values.is_synthetic, false)
         or coalesce(to_values.is_synthetic, false) as is_synthetic
     from pair_countries
@@ -100,6 +122,16 @@ joined as (
             pair_countries.flow = to_values.flow
             and pair_countries.cty_code = to_values.cty_code
             and pair_countries.to_year = to_values.year
+    left join all_chapter_country_years as from_all_chapters
+        on
+            pair_countries.flow = from_all_chapters.flow
+            and pair_countries.cty_code = from_all_chapters.cty_code
+            and pair_countries.from_year = from_all_chapters.year
+    left join all_chapter_country_years as to_all_chapters
+        on
+            pair_countries.flow = to_all_chapters.flow
+            and pair_countries.cty_code = to_all_chapters.cty_code
+            and pair_countries.to_year = to_all_chapters.year
     left join countries
         on pair_countries.cty_code = countries.cty_code
 
@@ -123,6 +155,10 @@ final as (
         {{ money('from_non_ai_value') }} as from_non_ai_value,
         {{ money('to_non_ai_value') }} as to_non_ai_value,
         {{ growth_rate('to_non_ai_value', 'from_non_ai_value') }} as non_ai_growth,
+        {{ money('from_total_value_all_chapters') }} as from_total_value_all_chapters,
+        {{ money('to_total_value_all_chapters') }} as to_total_value_all_chapters,
+        {{ growth_rate('to_total_value_all_chapters', 'from_total_value_all_chapters') }}
+            as total_all_chapters_growth,
         is_synthetic
     from joined
 

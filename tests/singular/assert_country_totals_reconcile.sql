@@ -2,7 +2,8 @@
     panel), to the cent: per flow and year, the sum over countries of total, AI and non-AI value,
     the detail denominators, the pooled window = the sum of its years, the category mart = AI value,
     and the growth mart's values = the annual mart's; per country and period, the all-chapter total
-    = its trade in every chapter, the excluded ones too, in both marts. -#}
+    = its trade in every chapter, the excluded ones too, in both marts (and the year before's in
+    the annual mart). -#}
 
 with
 
@@ -196,10 +197,22 @@ mismatches as (
             annual.flow = all_chapter_country_periods.flow
             and annual.period = all_chapter_country_periods.period
             and annual.cty_code = all_chapter_country_periods.cty_code
+    left join all_chapter_country_periods as previous_year
+        on
+            annual.flow = previous_year.flow
+            and annual.cty_code = previous_year.cty_code
+            and annual.period_type = 'year'
+            and previous_year.period
+            = cast(annual.period_start_year - 1 as {{ dbt.type_string() }})
     where
         all_chapter_country_periods.total_value_all_chapters is null
         or annual.total_value_all_chapters
         <> all_chapter_country_periods.total_value_all_chapters
+        or (
+            annual.period_type = 'year'
+            and annual.previous_year_total_value_all_chapters
+            <> coalesce(previous_year.total_value_all_chapters, 0)
+        )
 
 ),
 

@@ -17,8 +17,9 @@ process tree of each phase, the warehouse file size, the ratios against the issu
 bench/results/latest.json plus a printed table.
 
 Missing a target is a result, not a failure: the harness prints MISSED and exits 0. It exits 1 only when the
-harness itself breaks (a phase crashes, a model fails to build, a test cannot run, the floor script fails); dbt
-data-test failures are reported (they are findings about the data) and the run continues.
+harness itself breaks (a phase crashes, a model fails to build or is skipped after a failing test, a test cannot
+run, the floor script fails); dbt data-test failures that skip nothing are reported (they are findings about the data)
+and the run continues.
 
     .venv/bin/python -m bench                   # full size (about 48M rows); run on a quiet machine
     .venv/bin/python -m bench --scale 0.01      # a quick run

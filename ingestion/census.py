@@ -410,7 +410,7 @@ def _load_or_fail(
     except UserError as error:  # the message starts with the partition id
         message = str(error)
         if isinstance(error, RejectedRows):  # the rows are Census's answer, not a file the user can mend
-            message = f"{error.problem}; the partition stays unloaded and the next run asks Census for it again"
+            message = f"{error.problem}; an earlier load of it keeps its rows, and the next run asks Census again"
         summary.failures.append(message)
         log.warning("failed %s", message)
         return None

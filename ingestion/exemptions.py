@@ -16,13 +16,13 @@ replaces the list's previous entries (`replace_slice`).
 
 from __future__ import annotations
 
-import _csv
 import csv
 import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -32,6 +32,9 @@ from ingestion.errors import UserError
 from ingestion.hs import is_digits
 from ingestion.locations import is_url, read_location, url_without_secrets
 from ingestion.paths import REPO_ROOT
+
+if TYPE_CHECKING:
+    import _csv  # the type of csv.reader(...), which the csv module does not export
 
 TABLE = "exemption_list_entries"
 VALID_LENGTHS = (4, 6, 8, 10)

@@ -8,8 +8,8 @@
     The mark (`test_scope_marks`) moves only at the end of a `dbt build` or `dbt test` in which every
     test of the model ran and passed: a failed, warned or skipped test, or a `dbt run` with no test,
     leaves it where it was, so those months are tested next time (a warning repeats until the data
-    is mended, and still fails once the warning is turned back into an error). Every key of these tables
-    holds the month, so testing whole months is testing the whole table for them. A relationships
+    is mended, and still fails once the warning is turned back into an error). Every key of these
+    tables holds the month, so testing whole months is testing the whole table for them. A relationships
     test reads every row: the table it points to may have changed. -#}
 
 {% macro default__get_where_subquery(relation) -%}

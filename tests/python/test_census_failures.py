@@ -116,7 +116,7 @@ def test_a_partition_served_with_a_repeated_row_fails_alone(fake, tmp_path):
     assert sorted(f.split(":")[0] for f in summary.failures) == ["imports/2024/1010", "imports/2025/1010"]
     for failure in summary.failures:  # Census's answer: no advice to mend source rows the user does not have
         assert "duplicate" in failure and "nothing was loaded" in failure and "fix the source rows" not in failure
-        assert failure.endswith("the partition stays unloaded and the next run asks Census for it again")
+        assert failure.endswith("; an earlier load of it keeps its rows, and the next run asks Census again")
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         stored = dict(con.execute("select partition_id, status from raw.load_manifest").fetchall())
         rows_1010 = con.execute("select count(*) from raw.census_imports where cty_code = '1010'").fetchone()[0]

@@ -1,7 +1,8 @@
-{#- One row per flow, period, cty_code, relevance_group, primary_category and is_excluded_chapter
-    over detail countries: single calendar years and the pooled window (var pooled_years) as periods.
-    The country marts keep the analysis panel (not is_excluded_chapter); the excluded chapters stay for
-    the all-chapter country totals (methodology 6.14: oil matters for Canada). -#}
+{#- One row per flow, period, cty_code, relevance_group, primary_category and
+    is_excluded_chapter over detail countries: single calendar years and the pooled window (var
+    pooled_years) as periods. The country marts keep the analysis panel (not is_excluded_chapter);
+    the excluded chapters stay for the all-chapter country totals (methodology 6.14: oil matters
+    for Canada). -#}
 
 with
 

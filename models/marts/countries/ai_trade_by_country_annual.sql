@@ -27,7 +27,7 @@ trade_periods as (
 
 all_chapter_totals as (
 
-    -- Every chapter, the excluded ones too (methodology 6.14: Canada's trade without oil).
+    -- Every chapter, the excluded ones too (methodology 6.14: growth without oil is not Canada's).
     select
         flow,
         period,

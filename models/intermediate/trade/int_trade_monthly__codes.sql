@@ -2,6 +2,11 @@
     labels. Every code-level mart reads this instead of the 32M-row fact. Incremental like the fact:
     it re-aggregates the (flow, month) slices the fact rewrote after this model's latest build
     (written_since_last_build), and drops those the fact no longer has. -#}
+{#- Built after the world total, so that in `dbt build` a failing
+    assert_detail_countries_sum_to_world_total (a pull of some countries; it reads the detail and the
+    world total) skips this sum and every mart after it: dbt holds back only the models that descend
+    from all of a test's parents. The fact, one true row per country, is built. -#}
+-- depends_on: {{ ref('int_trade_monthly__world_total') }}
 {{
     config(
         materialized='incremental',

@@ -4,6 +4,11 @@
     model's latest build (written_since_last_build), and drops those the fact no longer has. A code
     has one row per flow, month and country in the fact, so counting its rows counts distinct codes
     (without a distinct pass). -#}
+{#- Built after the world total, so that in `dbt build` a failing
+    assert_detail_countries_sum_to_world_total (a pull of some countries; it reads the detail and the
+    world total) skips this sum and every mart after it: dbt holds back only the models that descend
+    from all of a test's parents. The fact, one true row per country, is built. -#}
+-- depends_on: {{ ref('int_trade_monthly__world_total') }}
 {{
     config(
         materialized='incremental',

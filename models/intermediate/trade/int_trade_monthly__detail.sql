@@ -1,8 +1,4 @@
 {#- Detail countries only: Census groupings and the world total would double count. -#}
-{#- Built after the world total, so that in `dbt build` a failing
-    assert_detail_countries_sum_to_world_total (which reads both) skips every model downstream of
-    the detail: dbt holds back only the models that descend from all of a test's parents. -#}
--- depends_on: {{ ref('int_trade_monthly__world_total') }}
 with
 
 imports as (

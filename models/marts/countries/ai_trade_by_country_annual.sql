@@ -1,8 +1,8 @@
 with
 
-all_chapter_trade_periods as (
+period_totals as (
 
-    select * from {{ ref('int_country__trade_periods') }}
+    select * from {{ ref('int_country__period_totals') }}
 
 ),
 
@@ -18,52 +18,12 @@ countries as (
 
 ),
 
-trade_periods as (
-
-    select * from all_chapter_trade_periods
-    where not is_excluded_chapter
-
-),
-
-all_chapter_totals as (
-
-    -- Every chapter, the excluded ones too (methodology 6.14: growth without oil is not Canada's).
-    select
-        flow,
-        period,
-        period_type,
-        period_start_year,
-        cty_code,
-        sum(value) as total_value_all_chapters
-    from all_chapter_trade_periods
-    group by 1, 2, 3, 4, 5
-
-),
-
 country_periods as (
 
-    select
-        flow,
-        period,
-        period_type,
-        period_start_year,
-        period_end_year,
-        cty_code,
-        max(months_covered) as months_covered,
-        sum(value) as total_value,
-        sum(case when relevance_group = 'High' then value else 0 end) as ai_value,
-        sum(case when relevance_group = 'Medium' then value else 0 end) as medium_value,
-        sum(case when relevance_group = 'Low' then value else 0 end) as low_value,
-        sum(case when relevance_group = 'Unclassified' then value else 0 end) as unclassified_value,
-        sum(
-            case
-                when relevance_group in {{ non_ai_relevance_list() }} then value
-                else 0
-            end
-        ) as non_ai_value,
-        {{ any_true('is_synthetic') }} as is_synthetic
-    from trade_periods
-    group by 1, 2, 3, 4, 5, 6
+    -- A country with trade in the analysis panel; period_totals also holds the years it traded
+    -- only in excluded chapters, which count as its year before.
+    select * from period_totals
+    where has_panel_trade
 
 ),
 
@@ -104,27 +64,21 @@ comparisons as (
         coalesce(base_year.total_value, 0) as base_year_total_value,
         coalesce(base_year.ai_value, 0) as base_year_ai_value,
         coalesce(base_year.non_ai_value, 0) as base_year_non_ai_value,
-        coalesce(previous_year_all_chapters.total_value_all_chapters, 0)
+        coalesce(previous_year.total_value_all_chapters, 0)
             as previous_year_total_value_all_chapters
     from country_periods as current_year
-    left join country_periods as previous_year
+    left join period_totals as previous_year
         on
             current_year.flow = previous_year.flow
             and current_year.cty_code = previous_year.cty_code
             and previous_year.period_type = 'year'
             and previous_year.period_start_year = current_year.period_start_year - 1
-    left join country_periods as base_year
+    left join period_totals as base_year
         on
             current_year.flow = base_year.flow
             and current_year.cty_code = base_year.cty_code
             and base_year.period_type = 'year'
             and base_year.period_start_year = {{ var('base_year') | int }}
-    left join all_chapter_totals as previous_year_all_chapters
-        on
-            current_year.flow = previous_year_all_chapters.flow
-            and current_year.cty_code = previous_year_all_chapters.cty_code
-            and previous_year_all_chapters.period_type = 'year'
-            and previous_year_all_chapters.period_start_year = current_year.period_start_year - 1
     where current_year.period_type = 'year'
 
 ),
@@ -157,7 +111,7 @@ joined as (
         comparisons.base_year_total_value,
         comparisons.base_year_ai_value,
         comparisons.base_year_non_ai_value,
-        all_chapter_totals.total_value_all_chapters,
+        country_periods.total_value_all_chapters,
         comparisons.previous_year_total_value_all_chapters,
         country_periods.is_synthetic
     from country_periods
@@ -169,11 +123,6 @@ joined as (
         on
             country_periods.flow = world_denominators.flow
             and country_periods.period = world_denominators.period
-    inner join all_chapter_totals
-        on
-            country_periods.flow = all_chapter_totals.flow
-            and country_periods.period = all_chapter_totals.period
-            and country_periods.cty_code = all_chapter_totals.cty_code
     left join countries
         on country_periods.cty_code = countries.cty_code
     left join comparisons

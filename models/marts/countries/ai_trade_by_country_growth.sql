@@ -1,8 +1,9 @@
 with
 
-all_chapter_trade_periods as (
+country_years as (
 
-    select * from {{ ref('int_country__trade_periods') }}
+    -- period_start_year is the year of a single-year period
+    select * from {{ ref('int_country__period_totals') }}
     where period_type = 'year'
 
 ),
@@ -13,52 +14,13 @@ countries as (
 
 ),
 
-trade_periods as (
-
-    select * from all_chapter_trade_periods
-    where not is_excluded_chapter
-
-),
-
-all_chapter_country_years as (
-
-    -- Every chapter, the excluded ones too (methodology 6.14: growth without oil is not Canada's).
-    select
-        flow,
-        period_start_year as year,
-        cty_code,
-        sum(value) as total_value_all_chapters
-    from all_chapter_trade_periods
-    group by 1, 2, 3
-
-),
-
-country_years as (
-
-    select
-        flow,
-        period_start_year as year,
-        cty_code,
-        sum(value) as total_value,
-        sum(case when relevance_group = 'High' then value else 0 end) as ai_value,
-        sum(
-            case
-                when relevance_group in {{ non_ai_relevance_list() }} then value
-                else 0
-            end
-        ) as non_ai_value,
-        {{ any_true('is_synthetic') }} as is_synthetic
-    from trade_periods
-    group by 1, 2, 3
-
-),
-
 years as (
 
     select distinct
         flow,
-        year
+        period_start_year as year
     from country_years
+    where has_panel_trade
 
 ),
 
@@ -88,7 +50,8 @@ pair_countries as (
     inner join country_years
         on
             year_pairs.flow = country_years.flow
-            and country_years.year in (year_pairs.from_year, year_pairs.to_year)
+            and country_years.period_start_year in (year_pairs.from_year, year_pairs.to_year)
+            and country_years.has_panel_trade
 
 ),
 
@@ -107,8 +70,8 @@ joined as (
         coalesce(to_values.ai_value, 0) as to_ai_value,
         coalesce(from_values.non_ai_value, 0) as from_non_ai_value,
         coalesce(to_values.non_ai_value, 0) as to_non_ai_value,
-        coalesce(from_all_chapters.total_value_all_chapters, 0) as from_total_value_all_chapters,
-        coalesce(to_all_chapters.total_value_all_chapters, 0) as to_total_value_all_chapters,
+        coalesce(from_values.total_value_all_chapters, 0) as from_total_value_all_chapters,
+        coalesce(to_values.total_value_all_chapters, 0) as to_total_value_all_chapters,
         coalesce(from_values.is_synthetic, false)
         or coalesce(to_values.is_synthetic, false) as is_synthetic
     from pair_countries
@@ -116,22 +79,12 @@ joined as (
         on
             pair_countries.flow = from_values.flow
             and pair_countries.cty_code = from_values.cty_code
-            and pair_countries.from_year = from_values.year
+            and pair_countries.from_year = from_values.period_start_year
     left join country_years as to_values
         on
             pair_countries.flow = to_values.flow
             and pair_countries.cty_code = to_values.cty_code
-            and pair_countries.to_year = to_values.year
-    left join all_chapter_country_years as from_all_chapters
-        on
-            pair_countries.flow = from_all_chapters.flow
-            and pair_countries.cty_code = from_all_chapters.cty_code
-            and pair_countries.from_year = from_all_chapters.year
-    left join all_chapter_country_years as to_all_chapters
-        on
-            pair_countries.flow = to_all_chapters.flow
-            and pair_countries.cty_code = to_all_chapters.cty_code
-            and pair_countries.to_year = to_all_chapters.year
+            and pair_countries.to_year = to_values.period_start_year
     left join countries
         on pair_countries.cty_code = countries.cty_code
 

@@ -28,6 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from ingestion import warehouse
+from ingestion.csv_rows import numbered_rows
 from ingestion.errors import UserError
 from ingestion.hs import is_digits
 from ingestion.locations import is_url, read_location, url_without_secrets
@@ -143,11 +144,7 @@ def _parse_list_rows(reader: _csv.Reader) -> ParsedList:
     seen: set[str] = set()
     padded = duplicates = 0
     problems: list[str] = []
-    while True:
-        line_number = reader.line_num + 1  # the row's first line: a quoted field may hold line breaks
-        row = next(reader, None)
-        if row is None:
-            break
+    for line_number, row in numbered_rows(reader):
         if not any(cell.strip() for cell in row):  # a blank line, or a spreadsheet's row of empty cells
             continue
         try:

@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from ingestion import warehouse
+from ingestion.csv_rows import numbered_rows
 from ingestion.errors import UserError
 from ingestion.hs import pad_hs_code
 from ingestion.locations import is_url, read_location, url_without_secrets
@@ -103,7 +104,7 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
     problems: list[str] = []
     lines_by_code: dict[str, list[int]] = defaultdict(list)
     padded = 0
-    for line_no, row in enumerate(reader, start=2):
+    for line_no, row in numbered_rows(reader):
         extra = row.get(None) or []  # fields past the header's: an unquoted comma shifts every field after it
         if extra:
             problems.append(

@@ -126,6 +126,15 @@ def test_bad_confidence_and_missing_columns_are_rejected(tmp_path):
         odd = write(tmp_path, EXPORTS_HEADER + f"High,{text},Electrical_Power,a,b,8507600020,d\n", "odd.csv")
         with pytest.raises(UserError, match="is not a whole number 0-100"):
             import_labels(con, str(odd), "exports", "study")
+    # a reasoning over two lines: the next row is named by the file line it starts on
+    multiline = write(
+        tmp_path,
+        EXPORTS_HEADER
+        + 'High,90,Electrical_Power,a,"two\nlines",8507600020,d\nHigh,150,Electrical_Power,a,b,8507600030,d\n',
+        "multiline.csv",
+    )
+    with pytest.raises(UserError, match=r"row 4 \(8507600030\): confidence '150'"):
+        import_labels(con, str(multiline), "exports", "study")
     spreadsheet = write(tmp_path, EXPORTS_HEADER + "High,85.0,Electrical_Power,a,b,8507600020,d\n", "sheet.csv")
     import_labels(con, str(spreadsheet), "exports", "study")
     assert con.execute("select confidence from raw.hs10_labels").fetchall() == [(85,)]

@@ -160,7 +160,7 @@ def test_tables_and_views_are_replaced_in_place(built_demo: Path) -> None:
         for name, (schema, alias, kind) in models.items()
     }
     assert moved == dict.fromkeys(models, 0)
-    assert len(models) == 40
+    assert len(models) == 41
 
 
 def _model_queries(log: Path) -> dict[str, list[str]]:

@@ -183,7 +183,7 @@ def _all_countries(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
     if not codes:
         raise UserError(
             "--countries all needs the Census country list in the warehouse: run `aitrade ingest countries` "
-            "first (or pass --countries CODE,... e.g. 5700,1220,-)"
+            "first (or pass --countries CODE,... e.g. 5700,1220)"
         )
     return (*codes, WORLD_TOTAL)
 

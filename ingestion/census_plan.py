@@ -124,7 +124,9 @@ def month_of(day: date) -> int:
 
 
 def parse_countries(text: str) -> tuple[str, ...] | None:
-    """`all` -> None (every country in raw.census_countries plus the world total); else validated codes."""
+    """`all` -> None (every country in raw.census_countries plus the world total); else the validated codes and
+    the world total. The world total is always fetched: without it the build has nothing to check the country
+    detail against, and a pull of a few partners would pass as the whole of U.S. trade."""
     if text.strip().lower() == "all":
         return None
     codes = tuple(dict.fromkeys(c.strip() for c in text.split(",") if c.strip()))
@@ -134,7 +136,7 @@ def parse_countries(text: str) -> tuple[str, ...] | None:
             f"--countries takes `all` or Census 4-digit country codes separated by commas (`-` = world total), "
             f"got {bad or text!r}"
         )
-    return codes
+    return codes if WORLD_TOTAL in codes else (*codes, WORLD_TOTAL)
 
 
 @dataclass(frozen=True)

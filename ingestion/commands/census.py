@@ -30,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--countries",
         default="all",
-        help="`all` (every country in raw.census_countries plus the world total `-`) or codes, e.g. 5700,1220,-",
+        help="`all` (every country in raw.census_countries) or codes, e.g. 5700,1220; the world total `-` is always "
+        "fetched too, so the build can check that the countries add up to it",
     )
     parser.add_argument(
         "--refresh-months",

@@ -16,7 +16,7 @@ from ingestion.census_client import (
     KeyRejectedError,
 )
 from ingestion.census_parse import parse_payload
-from ingestion.census_plan import PlannedRequest
+from ingestion.census_plan import PlannedRequest, parse_countries
 from ingestion.errors import UserError
 from ingestion.retry import RetryPolicy
 
@@ -226,7 +226,7 @@ def test_cli_exit_codes_and_summary(fake, tmp_path, monkeypatch, capsys):
         "--end",
         "2025-01",
         "--countries",
-        "5700,1220,-",
+        "5700,1220",  # the world total `-` is fetched without being asked for
         "--base-url",
         fake.base_url,
         "--db",
@@ -248,10 +248,24 @@ def test_cli_exit_codes_and_summary(fake, tmp_path, monkeypatch, capsys):
     assert main(argv) == 0
     assert "already complete" in capsys.readouterr().out
     _assert_complete_for(fake, tmp_path, ("5700", "1220"))
+    for flow in ("imports", "exports"):  # the world total, which the build checks the two partners against
+        with_world = loaded_sums(tmp_path / "w.duckdb", flow, detail_only=False)
+        detail = loaded_sums(tmp_path / "w.duckdb", flow)
+        world = {m: sum(int(r.values[VALUE[flow]] or 0) for r in fake.data[flow].get(("-", m), [])) for m in MONTHS}
+        assert all(world.values())
+        assert {m: with_world.get(m, 0) - detail.get(m, 0) for m in MONTHS} == world
     fake.stop()
     assert main([*argv, "--timeout", "0.5"]) == 2  # nothing listens: a clear error, not a traceback
     assert "could not reach the Census API" in capsys.readouterr().err
     fake.start()
+
+
+def test_countries_always_include_the_world_total() -> None:
+    assert parse_countries("5700, 1220") == ("5700", "1220", "-")
+    assert parse_countries("-,5700,5700") == ("-", "5700")
+    assert parse_countries("ALL") is None
+    with pytest.raises(UserError, match="4-digit"):
+        parse_countries("570")
 
 
 def _assert_complete_for(fake, tmp_path, countries):

@@ -108,7 +108,7 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
         extra = row.get(None) or []  # fields past the header's: an unquoted comma shifts every field after it
         if extra:
             problems.append(
-                f"row {line_no}: {len(header) + len(extra)} fields where the header has {len(header)};"
+                f"line {line_no}: {len(header) + len(extra)} fields where the header has {len(header)};"
                 " quote fields that hold commas"
             )
             continue
@@ -117,14 +117,14 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
         try:
             hs10 = pad_hs_code(raw_code)
         except ValueError:
-            problems.append(f"row {line_no}: code {raw_code!r} is not a 9- or 10-digit HS code")
+            problems.append(f"line {line_no}: code {raw_code!r} is not a 9- or 10-digit HS code")
             continue
         padded += hs10 != raw_code
         relevance, category = get(row, "relevance"), get(row, "primary_category")
         if relevance not in RELEVANCE_VALUES:
-            problems.append(f"row {line_no} ({hs10}): relevance {relevance!r} is not one of {RELEVANCE_VALUES}")
+            problems.append(f"line {line_no} ({hs10}): relevance {relevance!r} is not one of {RELEVANCE_VALUES}")
         if category not in CATEGORY_VALUES:
-            problems.append(f"row {line_no} ({hs10}): primary_category {category!r} is not a known category")
+            problems.append(f"line {line_no} ({hs10}): primary_category {category!r} is not a known category")
         confidence_text = get(row, "confidence")
         confidence = None
         if confidence_text is not None:
@@ -133,7 +133,7 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
             if whole and int(whole[1]) <= 100:
                 confidence = int(whole[1])
             else:
-                problems.append(f"row {line_no} ({hs10}): confidence {confidence_text!r} is not a whole number 0-100")
+                problems.append(f"line {line_no} ({hs10}): confidence {confidence_text!r} is not a whole number 0-100")
         lines_by_code[hs10].append(line_no)
         columns["hs10"].append(hs10)
         columns["relevance"].append(relevance)
@@ -144,7 +144,7 @@ def _parse_label_rows(reader: csv.DictReader, flow: str, source: str) -> tuple[p
         columns["description"].append(get(row, "description"))
     duplicates = {code: lines for code, lines in lines_by_code.items() if len(lines) > 1}
     for code, lines in sorted(duplicates.items())[:_MAX_NAMED]:
-        problems.append(f"code {code} appears {len(lines)} times (rows {', '.join(map(str, lines))})")
+        problems.append(f"code {code} appears {len(lines)} times (lines {', '.join(map(str, lines))})")
     if duplicates:
         problems.append(f"{len(duplicates)} duplicated code(s) in all")
     if problems:

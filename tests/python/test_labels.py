@@ -84,16 +84,16 @@ def test_reimport_replaces_the_slice_and_leaves_other_sources(tmp_path):
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("8471500150,Very High,Compute_Hardware,a,b,c\n", ["row 3 (8471500150): relevance 'Very High'"]),
-        ("8471500150,High,Computers,a,b,c\n", ["row 3 (8471500150): primary_category 'Computers'"]),
-        ("12345,High,Compute_Hardware,a,b,c\n", ["row 3: code '12345' is not a 9- or 10-digit HS code"]),
+        ("8471500150,Very High,Compute_Hardware,a,b,c\n", ["line 3 (8471500150): relevance 'Very High'"]),
+        ("8471500150,High,Computers,a,b,c\n", ["line 3 (8471500150): primary_category 'Computers'"]),
+        ("12345,High,Compute_Hardware,a,b,c\n", ["line 3: code '12345' is not a 9- or 10-digit HS code"]),
         (
             "847150015,High,Compute_Hardware,a,b,c\n0847150015,Low,Not_DC_Related,a,b,c\n",
-            ["code 0847150015 appears 2 times (rows 3, 4)"],
+            ["code 0847150015 appears 2 times (lines 3, 4)"],
         ),
         # an unquoted comma shifts the fields; a short row lacks some
-        ("8471500150,High,Compute_Hardware,a,fast, parallel,c\n", ["row 3: 7 fields where the header has 6"]),
-        ("8471500150,High\n", ["row 3 (8471500150): primary_category None is not a known category"]),
+        ("8471500150,High,Compute_Hardware,a,fast, parallel,c\n", ["line 3: 7 fields where the header has 6"]),
+        ("8471500150,High\n", ["line 3 (8471500150): primary_category None is not a known category"]),
         ("8471500150,High,Compute_Hardware,a,b," + "x" * 140_000 + "\n", ["not readable CSV: field larger"]),
     ],
 )
@@ -133,7 +133,7 @@ def test_bad_confidence_and_missing_columns_are_rejected(tmp_path):
         + 'High,90,Electrical_Power,a,"two\nlines",8507600020,d\nHigh,150,Electrical_Power,a,b,8507600030,d\n',
         "multiline.csv",
     )
-    with pytest.raises(UserError, match=r"row 4 \(8507600030\): confidence '150'"):
+    with pytest.raises(UserError, match=r"line 4 \(8507600030\): confidence '150'"):
         import_labels(con, str(multiline), "exports", "study")
     spreadsheet = write(tmp_path, EXPORTS_HEADER + "High,85.0,Electrical_Power,a,b,8507600020,d\n", "sheet.csv")
     import_labels(con, str(spreadsheet), "exports", "study")

@@ -59,16 +59,24 @@
             where {{ newer_than_watermarks('loaded_at', watermarks) }}
         {%- endset -%}
         {%- for flow, period in run_query(query).rows -%}
-            {%- if period | length == 4 -%}
-                {%- for month in range(1, 13) -%}
-                    {%- do slices.append([flow, period ~ '-' ~ '%02d' | format(month)]) -%}
-                {%- endfor -%}
-            {%- else -%}
-                {%- do slices.append([flow, period]) -%}
-            {%- endif -%}
+            {%- for month in census_months(period) -%}
+                {%- do slices.append([flow, month]) -%}
+            {%- endfor -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return(slices) }}
+{%- endmacro %}
+
+{#- The Census months ('YYYY-MM') of a load manifest's partition period: the month, or a year's twelve. -#}
+{% macro census_months(period) -%}
+    {%- if period | length == 4 -%}
+        {%- set months = [] -%}
+        {%- for month in range(1, 13) -%}
+            {%- do months.append(period ~ '-' ~ '%02d' | format(month)) -%}
+        {%- endfor -%}
+        {{ return(months) }}
+    {%- endif -%}
+    {{ return([period]) }}
 {%- endmacro %}
 
 {#- [flow, 'YYYY-MM'] Census-period slices as [flow, 'YYYY-MM-01'], for a filter on `month`. -#}

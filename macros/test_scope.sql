@@ -3,12 +3,15 @@
     (var `incremental_test_scope`) read the months written since their model was last tested:
     - the fact and its incremental aggregates (`by_built_at`): the (flow, month) slices with a
       `built_at` after the mark;
-    - the raw trade views and the world-total table built from them (`by_loaded_at`): every month with
-      rows loaded after the mark.
+    - the raw trade views and the tables built from them (`by_loaded_at`): every month with a partition
+      loaded after the mark, from the load manifest, so a partition refetched empty (which leaves no new
+      row) or replaced by fewer rows has its months tested too; the mark is the manifest's latest load.
     The mark (`test_scope_marks`) moves only at the end of a `dbt build` or `dbt test` in which every
     test of the model ran and passed: a failed, warned or skipped test, or a `dbt run` with no test,
     leaves it where it was, so those months are tested next time (a warning repeats until the data
-    is mended, and still fails once the warning is turned back into an error). Every key of these
+    is mended, and still fails once the warning is turned back into an error). A test of every row
+    (a full build, test_scope all) that fails removes the model's mark, so every row is tested until
+    it passes. Every key of these
     tables holds the month, so testing whole months is testing the whole table for them. A relationships
     test reads every row: the table it points to may have changed. -#}
 
@@ -94,23 +97,30 @@
     {{ return(bookkeeping_relation('test_scope_marks')) }}
 {%- endmacro %}
 
+{#- Where the rows of a model scoped by `loaded_at` come from: the load manifest, one row per partition load
+    (written with the partition's rows, in one transaction), which also records the loads that left no row. -#}
+{% macro loads_relation() -%}
+    {{ return(built_relation('stg_census__load_manifest')) }}
+{%- endmacro %}
+
 {#- Where the tests of `model_name` stand, read in one query when a test compiles: `mark`, the latest
-    `built_at`/`loaded_at` whose rows all passed its tests (none when they never all passed), and for a model
-    scoped by `loaded_at` the Census periods ('YYYY-MM') of its rows loaded after the mark. The periods are
-    returned as constants: on a raw column they let the warehouse skip every other month. -#}
+    `built_at` (or manifest `loaded_at`) whose rows all passed its tests (none when they never all passed), and
+    for a model scoped by `loaded_at` the Census periods ('YYYY-MM') of the partitions loaded after the mark. The
+    periods are returned as constants: on a raw column they let the warehouse skip every other month. -#}
 {% macro test_scope_state(model_name) -%}
     {%- set marks = test_scope_marks_relation() -%}
-    {%- set relation = built_relation(model_name) -%}
-    {%- if relation is none or not relation_exists(marks) -%}
+    {%- set by_loads = scope_column(model_name) == 'loaded_at' -%}
+    {%- if built_relation(model_name) is none or not relation_exists(marks)
+        or (by_loads and loads_relation() is none) -%}
         {{ return({'mark': none, 'periods': []}) }}
     {%- endif -%}
     {%- set mark_sql = 'select max(tested_through) from ' ~ marks ~ " where model_name = '" ~ model_name ~ "'" -%}
     {%- set query -%}
         select cast(({{ mark_sql }}) as {{ dbt.type_string() }}) as mark, cast(null as {{ dbt.type_string() }}) as period
-        {%- if scope_column(model_name) == 'loaded_at' %}
+        {%- if by_loads %}
         union all
-        select distinct cast(null as {{ dbt.type_string() }}), census_period
-        from {{ relation }}
+        select distinct cast(null as {{ dbt.type_string() }}), partition_period
+        from {{ loads_relation() }}
         where loaded_at > ({{ mark_sql }})
         {%- endif %}
     {%- endset -%}
@@ -119,19 +129,21 @@
         {%- if period is none -%}
             {%- do state.update({'mark': mark}) -%}
         {%- else -%}
-            {%- do state.periods.append(period) -%}
+            {%- for month in census_months(period) if month not in state.periods -%}
+                {%- do state.periods.append(month) -%}
+            {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(state) }}
 {%- endmacro %}
 
 {#- on-run-end: for each scoped model whose tests all ran and passed in this `dbt build` or
-    `dbt test`, record that its rows are tested through its latest `built_at`/`loaded_at`. DuckDB lets
-    one process write the warehouse at a time, so no row can arrive between the tests and the mark.
-    The latest value is looked for above the previous mark only (readers take the greatest mark, so only a
-    value above it can move it), passed as a constant that the warehouse prunes storage blocks by: once a
-    build has deleted and appended rows, storage statistics no longer answer max() alone, and the scans of
-    the fact and the raw detail were the slowest part of the hook (docs/performance.md). -#}
+    `dbt test`, record that its rows are tested through its latest `built_at` (or the load manifest's latest
+    `loaded_at`). DuckDB lets one process write the warehouse at a time, so no row can arrive between the
+    tests and the mark. The latest value is looked for above the previous mark only (readers take the
+    greatest mark, so only a value above it can move it), passed as a constant that the warehouse prunes
+    storage blocks by: once a build has deleted and appended rows, storage statistics no longer answer max()
+    alone, and the scans of the fact were the slowest part of the hook (docs/performance.md). -#}
 {% macro record_test_scope_marks(results) -%}
     {%- if not execute or invocation_args_dict.get('which') not in ['build', 'test'] -%}
         {{ return('') }}
@@ -145,6 +157,7 @@
     {%- set previous_marks = watermarks_from(
         'select model_name, max(tested_through) from ' ~ marks ~ ' group by model_name'
     ) if relation_exists(marks) else {} -%}
+    {%- set tested_every_row = flags.FULL_REFRESH or var('test_scope', 'changed') == 'all' -%}
     {%- set statements = [] -%}
     {%- for model_name in scopes.by_built_at + scopes.by_loaded_at -%}
         {%- set model_id = 'model.' ~ project_name ~ '.' ~ model_name -%}
@@ -156,9 +169,18 @@
         {%- for test_id in tests if statuses.get(test_id) == 'pass' -%}
             {%- do passed.append(test_id) -%}
         {%- endfor -%}
-        {%- set relation = built_relation(model_name) -%}
-        {%- if tests and passed | length == tests | length and relation is not none -%}
-            {%- set column = scope_column(model_name) -%}
+        {%- set failed = [] -%}
+        {%- for test_id in tests if statuses.get(test_id) in ['fail', 'error'] -%}
+            {%- do failed.append(test_id) -%}
+        {%- endfor -%}
+        {%- set column = scope_column(model_name) -%}
+        {%- set relation = loads_relation() if column == 'loaded_at' else built_relation(model_name) -%}
+        {%- if tested_every_row and failed and model_name in previous_marks -%}
+            {#- a test of every row failed where the scoped tests passed (raw rows deleted by hand, a fixed
+                test): no mark, so the builds after this one test every row until they pass -#}
+            {%- do statements.append('delete from ' ~ marks ~ " where model_name = '" ~ model_name ~ "'") -%}
+        {%- elif tests and passed | length == tests | length and built_relation(model_name) is not none
+            and relation is not none -%}
             {%- if previous_marks.get(model_name) is not none -%}
                 {%- set previous_mark = timestamp_literal(previous_marks[model_name]) -%}
                 {%- set latest = 'coalesce(max(' ~ column ~ '), ' ~ previous_mark ~ ')' -%}

@@ -499,7 +499,8 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
     (macros/test_scope.sql). A duplicate raw row planted in the new month is caught (by the key test and the
     reconciliation with raw) though the row predates the build, and it is caught again after another month is
     built, because failing tests leave the mark where it was. Errors planted in an old month (a duplicate raw
-    row, an unknown relevance in the fact) are caught only with test_scope=all."""
+    row, an unknown relevance in the fact) are caught only with test_scope=all, which then removes the marks, so
+    the builds after it test every row until they pass."""
     selection = ["--select", "stg_census__imports", "fct_trade_monthly", "--exclude", "resource_type:unit_test"]
     staging_uniqueness = "unique_combination_of_columns_stg_census__imports_month__hs10__cty_code"
     raw_reconciliation = "assert_fct_trade_monthly_reconciles_with_raw_detail"
@@ -544,6 +545,15 @@ def test_incremental_builds_test_the_months_written_since_the_tests_last_passed(
         fact_relevance,
     }
 
+    # The test of every row failed, so the marks are gone: the next builds test every row until they pass.
+    assert not {"stg_census__imports", "fct_trade_monthly"} & set(_test_scope_marks(built))
+    assert _failing_names(built, *selection) == {staging_uniqueness, raw_reconciliation, fact_relevance}
+    with duckdb.connect(str(built)) as con:  # the old-month errors mended
+        con.execute("delete from raw.census_imports where loaded_at = timestamp '2000-01-01'")
+        con.execute("update marts.fct_trade_monthly set relevance_group = 'High' where relevance_group = 'Bogus'")
+    assert _failing_names(built, *selection) == set()
+    assert {"stg_census__imports", "fct_trade_monthly"} <= set(_test_scope_marks(built))
+
     # Raw rows loaded after the fact's mark that no build has put in the fact yet (a build that missed a month):
     # the raw reconciliation reads the months loaded since the mark too, so it catches the missing month.
     _load_month(built, "imports", "2026-01", "2026-04", "1.3")
@@ -587,6 +597,51 @@ def test_countries_short_of_the_world_total_fail_the_build_unless_the_pull_is_pa
     assert (failed["status"], failed["failures"]) == ("fail", 1)
     checked = ("int_trade_monthly__detail", "int_trade_monthly__world_total")
     assert {model: _test_scope_marks(built)[model] for model in checked} == {model: marks[model] for model in checked}
+
+
+def test_a_partition_refetched_empty_is_tested_and_a_failed_full_test_clears_the_marks(built: Path) -> None:
+    """A country-month refetched empty leaves no new row, but the load manifest records the load, so the next
+    build tests the month: the country check fails (the world total still counts the country), and so does the
+    fact's reconciliation with raw while no build has taken the load in. Rows deleted
+    by hand leave no record at all; a test of every row then fails, and removes the marks, so the builds after
+    it test every row again until the data is mended."""
+    selection = ["--select", "int_trade_monthly__detail", "int_trade_monthly__world_total"]
+    test = "assert_detail_countries_sum_to_world_total"
+    checked = ("int_trade_monthly__detail", "int_trade_monthly__world_total")
+    with duckdb.connect(str(built), read_only=True) as con:
+        (code,) = con.execute(
+            "select cty_code from raw.census_imports where time = '2025-06' and cty_code between '1000' and '7999' "
+            "group by 1 order by count(*), 1 limit 1"
+        ).fetchone()
+    # the country's rows of 2025-06 in a partition of their own, as Census loads them
+    rows = _raw_rows(built, "imports", "time = '2025-06' and cty_code = ?", [code])
+    _load_partition(
+        built, "imports", "2025-06", "ALL", _raw_rows(built, "imports", "time = '2025-06' and cty_code <> ?", [code])
+    )
+    _load_partition(built, "imports", "2025-06", code, rows)
+    run_dbt(built, "run", *MODELS)  # the fact takes the split in, so its mark can move past these loads
+    assert _failing_names(built, *selection, "fct_trade_monthly") == set()
+    _load_partition(built, "imports", "2025-06", code, rows.slice(0, 0))  # refetched empty
+    failed = _test_results(built, *selection)[test]
+    assert (failed["status"], failed["failures"]) == ("fail", 1)
+    # no build has taken the load in: the fact still holds the country's rows, and its reconciliation with raw
+    # reads the month the manifest records
+    reconciliation = _test_results(built, "--select", "fct_trade_monthly")[
+        "assert_fct_trade_monthly_reconciles_with_raw_detail"
+    ]
+    assert (reconciliation["status"], reconciliation["failures"]) == ("fail", 1)
+    _load_partition(built, "imports", "2025-06", code, rows)  # mended
+    assert _test_results(built, *selection)[test]["status"] == "pass"
+    assert all(model in _test_scope_marks(built) for model in checked)
+
+    with duckdb.connect(str(built)) as con:  # deleted by hand: no load records it
+        con.execute("delete from raw.census_imports where time = '2024-03' and cty_code = ?", [code])
+    assert _test_results(built, *selection)[test]["status"] == "pass"  # the scoped test cannot see it
+    failed = _test_results(built, *selection, "--vars", "{test_scope: all}")[test]
+    assert (failed["status"], failed["failures"]) == ("fail", 1)
+    assert not any(model in _test_scope_marks(built) for model in checked)
+    assert _test_results(built, *selection)[test]["status"] == "fail"  # every row again, without the var
+    assert _test_results(built, *selection)[test]["status"] == "fail"
 
 
 def test_the_relationships_test_counts_the_rows_whose_value_is_missing(built: Path) -> None:

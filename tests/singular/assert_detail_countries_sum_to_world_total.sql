@@ -5,8 +5,8 @@
 -- pull `--countries all`, or build with --vars '{country_coverage: partial}' to accept marts of
 -- the pulled partners only (the test then warns, in every build: a warning does not move the test
 -- scope's marks). Months without a world total are not checked.
--- In an incremental build, the months with rows loaded since either view was last tested
--- (macros/test_scope.sql).
+-- In an incremental build, the months with partitions loaded (load manifest) since either view
+-- was last tested (macros/test_scope.sql).
 {%- if var('country_coverage') not in ['complete', 'partial'] %}
     {{ exceptions.raise_compiler_error(
         "var country_coverage is '" ~ var('country_coverage') ~ "'; use complete or partial"

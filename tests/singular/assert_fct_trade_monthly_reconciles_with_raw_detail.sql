@@ -1,8 +1,9 @@
 -- Per flow and month, the fact's value equals the raw detail-country rows exactly: nothing
 -- lost, nothing doubled by the label join, and no grouping or world-total row counted.
 -- Returns the months that differ. In an incremental build, the months the fact wrote since its
--- tests last passed, and the months with raw rows loaded since then, which the fact should have
--- rebuilt (macros/test_scope.sql).
+-- tests last passed, and the months with partitions loaded since then (the load manifest, so a
+-- partition refetched empty counts), which the fact should have rebuilt (macros/test_scope.sql).
+-- depends_on: {{ ref('stg_census__load_manifest') }}
 {%- set state = incremental_test_state('fct_trade_monthly') %}
 {%- set scoped = state is not none %}
 {%- set slices = [] %}
@@ -10,18 +11,18 @@
 {%- if scoped %}
     {%- set mark = "cast('" ~ state.mark ~ "' as timestamp)" %}
     {%- set slices_query %}
-        select distinct flow, cast(month as {{ dbt.type_string() }}) from {{ ref('fct_trade_monthly') }}
+        select distinct flow, substring(cast(month as {{ dbt.type_string() }}), 1, 7)
+        from {{ ref('fct_trade_monthly') }}
         where built_at > {{ mark }}
         union
-        select distinct 'imports', time from {{ source('census', 'census_imports') }}
-        where loaded_at > {{ mark }}
-        union
-        select distinct 'exports', time from {{ source('census', 'census_exports') }}
+        select distinct flow, partition_period from {{ ref('stg_census__load_manifest') }}
         where loaded_at > {{ mark }}
     {%- endset %}
-    {%- for row in run_query(slices_query).rows %}
-        {%- do slices.append([row[0], row[1][:7] ~ '-01']) %}
-        {%- do periods[row[0]].append(row[1][:7]) %}
+    {%- for flow, period in run_query(slices_query).rows %}
+        {%- for month in census_months(period) if month not in periods[flow] %}
+            {%- do slices.append([flow, month ~ '-01']) %}
+            {%- do periods[flow].append(month) %}
+        {%- endfor %}
     {%- endfor %}
 {%- endif %}
 with

@@ -11,9 +11,9 @@
     leaves it where it was, so those months are tested next time (a warning repeats until the data
     is mended, and still fails once the warning is turned back into an error). A test of every row
     (a full build, test_scope all) that fails removes the model's mark, so every row is tested until
-    it passes. Every key of these
-    tables holds the month, so testing whole months is testing the whole table for them. A relationships
-    test reads every row: the table it points to may have changed. -#}
+    it passes. Every key of these tables holds the month, so testing whole months is testing the
+    whole table for them. A relationships test reads every row: the table it points to may have
+    changed. -#}
 
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}

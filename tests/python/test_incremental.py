@@ -602,9 +602,9 @@ def test_countries_short_of_the_world_total_fail_the_build_unless_the_pull_is_pa
 def test_a_partition_refetched_empty_is_tested_and_a_failed_full_test_clears_the_marks(built: Path) -> None:
     """A country-month refetched empty leaves no new row, but the load manifest records the load, so the next
     build tests the month: the country check fails (the world total still counts the country), and so does the
-    fact's reconciliation with raw while no build has taken the load in. Rows deleted
-    by hand leave no record at all; a test of every row then fails, and removes the marks, so the builds after
-    it test every row again until the data is mended."""
+    fact's reconciliation with raw while no build has taken the load in. Rows deleted by hand leave no record at
+    all; a test of every row then fails, and removes the marks, so the builds after it test every row again until
+    the data is mended."""
     selection = ["--select", "int_trade_monthly__detail", "int_trade_monthly__world_total"]
     test = "assert_detail_countries_sum_to_world_total"
     checked = ("int_trade_monthly__detail", "int_trade_monthly__world_total")
@@ -641,7 +641,7 @@ def test_a_partition_refetched_empty_is_tested_and_a_failed_full_test_clears_the
     assert (failed["status"], failed["failures"]) == ("fail", 1)
     assert not any(model in _test_scope_marks(built) for model in checked)
     assert _test_results(built, *selection)[test]["status"] == "fail"  # every row again, without the var
-    assert _test_results(built, *selection)[test]["status"] == "fail"
+    assert _test_results(built, *selection)[test]["status"] == "fail"  # and again: a failure sets no mark
 
 
 def test_the_relationships_test_counts_the_rows_whose_value_is_missing(built: Path) -> None:

@@ -9,20 +9,19 @@
 {%- set slices = [] %}
 {%- set periods = {'imports': [], 'exports': []} %}
 {%- if scoped %}
-    {%- set mark = "cast('" ~ state.mark ~ "' as timestamp)" %}
-    {%- set slices_query %}
+    {%- set written_query %}
         select distinct flow, substring(cast(month as {{ dbt.type_string() }}), 1, 7)
         from {{ ref('fct_trade_monthly') }}
-        where built_at > {{ mark }}
-        union
-        select distinct flow, partition_period from {{ ref('stg_census__load_manifest') }}
-        where loaded_at > {{ mark }}
+        where built_at > {{ timestamp_literal(state.mark) }}
     {%- endset %}
-    {%- for flow, period in run_query(slices_query).rows %}
-        {%- for month in census_months(period) if month not in periods[flow] %}
-            {%- do slices.append([flow, month ~ '-01']) %}
-            {%- do periods[flow].append(month) %}
-        {%- endfor %}
+    {%- set marks_by_flow = {} %}
+    {%- for flow in trade_flows() %}
+        {%- do marks_by_flow.update({flow: state.mark}) %}
+    {%- endfor %}
+    {%- set written = run_query(written_query).rows | list %}
+    {%- for flow, month in written + slices_loaded_since(marks_by_flow) if month not in periods[flow] %}
+        {%- do slices.append([flow, month ~ '-01']) %}
+        {%- do periods[flow].append(month) %}
     {%- endfor %}
 {%- endif %}
 with

@@ -18,8 +18,8 @@
     {%- for flow in trade_flows() %}
         {%- do marks_by_flow.update({flow: state.mark}) %}
     {%- endfor %}
-    {%- set written = run_query(written_query).rows | list %}
-    {%- for flow, month in written + slices_loaded_since(marks_by_flow) if month not in periods[flow] %}
+    {%- set months = (run_query(written_query).rows | list) + slices_loaded_since(marks_by_flow) %}
+    {%- for flow, month in months if month not in periods[flow] %}
         {%- do slices.append([flow, month ~ '-01']) %}
         {%- do periods[flow].append(month) %}
     {%- endfor %}

@@ -228,12 +228,25 @@ class CensusClient:
         raise FetchFailedError(f"{name}: {last_problem} after {self.retry.max_retries + 1} attempts")
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def decode_census_file(payload: bytes) -> str:
+    """A Census reference file's text: UTF-8 when the bytes are valid UTF-8 (a file re-saved by an editor; reading it
+    as latin-1 would turn `É` into two characters and shift every later fixed-width field), else latin-1 (the
+    Census's own files, e.g. `±` as byte 0xB1). A UTF-8 BOM is dropped, so it cannot hide the first line's code."""
+    payload = payload.removeprefix(_UTF8_BOM)
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("latin-1")
+
+
 def fetch_text(
     url: str, *, timeout: float = 60.0, retry: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep
 ) -> str | None:
-    """GET a Census text file (country.txt, imp-code.txt); None for 404, retries 429/5xx/timeouts.
-
-    The files are latin-1 (Census reference files predate UTF-8); no key is sent.
+    """GET a Census text file (country.txt, imp-code.txt), decoded by `decode_census_file`; None for 404, retries
+    429/5xx/timeouts. No key is sent.
     """
     policy = retry or RetryPolicy()
     problem = "no attempt made"
@@ -246,7 +259,7 @@ def fetch_text(
                 problem = type(error).__name__
             else:
                 if response.status_code == 200:
-                    return response.content.decode("latin-1")
+                    return decode_census_file(response.content)
                 if response.status_code == 404:
                     return None
                 if response.status_code not in _THROTTLE | _SERVER_SIZE:

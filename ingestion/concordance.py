@@ -8,7 +8,9 @@ The layout is read from the year's structure file (`imp-stru.txt` / `exp-stru.tx
     end_use 222-226, naics 227-232, usda 233, hitech 234-235
 
 Everything stays text (leading zeros kept, NAICS such as `3341XX` kept). A line cut short (trailing blanks
-stripped, or a truncated description) is padded, so missing trailing fields become null.
+stripped, or a truncated description) is padded, so missing trailing fields become null. Blank lines, and text lines
+before the first record (a header), are skipped; any other line must start with a commodity code in its columns, else
+the load stops naming the line. Files are read as UTF-8 when valid (BOM dropped), else latin-1 (Census's own files).
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import duckdb
 import pyarrow as pa
 
 from ingestion import warehouse
-from ingestion.census_client import fetch_text
+from ingestion.census_client import decode_census_file, fetch_text
 from ingestion.errors import UserError
-from ingestion.hs import pad_hs_code
+from ingestion.hs import is_digits, pad_hs_code
 
 DEFAULT_BASE_URL = "https://www.census.gov/foreign-trade/schedules/b"
 FILE_NAMES = {"imports": ("imp-code.txt", "imp-stru.txt"), "exports": ("exp-code.txt", "exp-stru.txt")}
@@ -113,6 +115,24 @@ def parse_structure(text: str) -> tuple[Field, ...]:
     return tuple(fields)
 
 
+def _is_header(line: str, records_so_far: int) -> bool:
+    """A text line before the first record (a title or column names); after it every non-blank line is a record."""
+    return records_so_far == 0 and not is_digits(line.lstrip()[:1])
+
+
+def _commodity_code(line: str, number: int, code_field: Field) -> str:
+    """The line's zero-padded HS10, or an error: a skipped line would silently drop a commodity."""
+    field = line[code_field.start - 1 : code_field.end]
+    try:
+        return pad_hs_code(field)
+    except ValueError:
+        raise UserError(
+            f"concordance line {number}: columns {code_field.start}-{code_field.end} hold {field!r}, not a 10-digit "
+            "commodity code (a code that lost its leading zero must stay right-aligned, else every field shifts); "
+            "fix the line and rerun"
+        ) from None
+
+
 def parse_concordance(text: str, year: int, layout: tuple[Field, ...] = DOCUMENTED_LAYOUT) -> pa.Table:
     """The fixed-width lines of a concordance as raw columns (without source/loaded_at)."""
     width = max(f.end for f in layout)
@@ -120,15 +140,11 @@ def parse_concordance(text: str, year: int, layout: tuple[Field, ...] = DOCUMENT
     code_field = by_column["hs10"]
     values: dict[str, list[str | None]] = {c: [] for c in COLUMNS}
     seen: dict[str, int] = {}
-    for number, raw_line in enumerate(text.splitlines(), start=1):
+    for number, raw_line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         line = raw_line.rstrip("\r\n")
-        code = line[code_field.start - 1 : code_field.end].strip()
-        if not code or not code.isdigit():
-            continue  # blank, header or footer line
-        try:
-            code = pad_hs_code(code)
-        except ValueError:
-            raise UserError(f"line {number}: {code!r} is not a 10-digit commodity code") from None
+        if not line.strip() or _is_header(line, len(seen)):
+            continue
+        code = _commodity_code(line, number, code_field)
         if code in seen:
             raise UserError(f"line {number}: commodity {code} already on line {seen[code]}; is this a concordance?")
         seen[code] = number
@@ -170,17 +186,17 @@ def ingest_concordance(
     if from_file is not None:
         if not from_file.is_file():
             raise UserError(f"concordance file {from_file} does not exist")
-        text = from_file.read_bytes().decode("latin-1")
+        text = decode_census_file(from_file.read_bytes())
         source = f"file:{from_file.name}"
-        structure = structure_file.read_bytes().decode("latin-1") if structure_file else None
+        structure = decode_census_file(structure_file.read_bytes()) if structure_file else None
     else:
         url = f"{base_url.rstrip('/')}/{year}/{code_name}"
-        text = fetch_text(url, timeout=timeout)
-        if text is None:
+        fetched = fetch_text(url, timeout=timeout)
+        if fetched is None:
             raise UserError(f"{url} was not found (404): is {year} published? check --year and --base-url")
-        source = url
+        text, source = fetched, url
         structure = (
-            structure_file.read_bytes().decode("latin-1")
+            decode_census_file(structure_file.read_bytes())
             if structure_file
             else fetch_text(f"{base_url.rstrip('/')}/{year}/{stru_name}", timeout=timeout)
         )

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import duckdb
 import pytest
 from fake_census import FakeCensus
 
 from ingestion import warehouse
+from ingestion.census_client import decode_census_file
 from ingestion.cli import main
-from ingestion.concordance import DOCUMENTED_LAYOUT, Field, ingest_concordance, parse_concordance, parse_structure
+from ingestion.concordance import (
+    DOCUMENTED_LAYOUT,
+    Field,
+    ingest_concordance,
+    parse_concordance,
+    parse_structure,
+)
 from ingestion.errors import UserError
+from ingestion.paths import REPO_ROOT
+
+# the Census 2022 imp-code.txt as CSV (read at run time, never committed); see ../shared/reference/README.md
+REFERENCE_CSV = REPO_ROOT.parent / "shared" / "reference" / "paper" / "census_imp_code_2022.csv"
 
 
 def fixed_width(records: list[dict[str, str]], layout=DOCUMENTED_LAYOUT, cut: dict[int, int] | None = None) -> str:
@@ -161,3 +175,134 @@ def test_from_file_needs_one_flow(tmp_path, capsys):
             3,
             "file:imp-code.txt",
         )
+
+
+def records_only(records: list[dict[str, str]]) -> str:
+    """`fixed_width` without its header and blank line: the first line is a record."""
+    return fixed_width(records).split("\r\n", 2)[2]
+
+
+def load_from_file(tmp_path: Path, payload: bytes) -> list[tuple]:
+    """`aitrade ingest concordance --from-file` of `payload`; the loaded (hs10, description, sitc, naics) rows."""
+    path = tmp_path / "imp-code.txt"
+    path.write_bytes(payload)
+    db = str(tmp_path / "w.duckdb")
+    args = ["ingest", "concordance", "--year", "2025", "--flow", "imports", "--from-file", str(path), "--db", db]
+    assert main(args) == 0
+    with duckdb.connect(db, read_only=True) as con:
+        return con.execute(
+            "select hs10, description_long, sitc, naics from raw.concordance_imports order by hs10"
+        ).fetchall()
+
+
+def test_utf8_bom_keeps_the_first_record(tmp_path):
+    rows = load_from_file(tmp_path, b"\xef\xbb\xbf" + records_only(RECORDS).encode("utf-8"))
+    assert [r[0] for r in rows] == ["0101210010", "8471300100", "8542310001"]
+    assert rows[0][2:] == ("00150", "112920")
+
+
+def test_utf8_accented_description_keeps_the_fixed_width_fields(tmp_path):
+    accented = dict(RECORDS[0], description_long="CAFÉ-AU-LAIT HORSES, PURÉE ÉCRU", naics="112920", sitc="00150")
+    rows = load_from_file(tmp_path, records_only([accented, RECORDS[1]]).encode("utf-8"))
+    # read as latin-1, each É is two characters: NAICS 112920 came back as 011292 and SITC as 10015
+    assert rows[0] == ("0101210010", "CAFÉ-AU-LAIT HORSES, PURÉE ÉCRU", "00150", "112920")
+    assert rows[1][2:] == ("75200", "3341XX")
+
+
+def test_latin1_file_still_read_as_latin1():
+    plus_minus = dict(RECORDS[0], description_long="WEIGHING MORE THAN 25 ± 70 G/M2")
+    text = decode_census_file(records_only([plus_minus]).encode("latin-1"))  # byte 0xB1 is not valid UTF-8
+    row = parse_concordance(text, 2025).to_pylist()[0]
+    assert row["description_long"] == "WEIGHING MORE THAN 25 ± 70 G/M2" and row["naics"] == "112920"
+    assert decode_census_file(b"\xef\xbb\xbfA\xc3\x89") == "AÉ"
+
+
+def test_download_reads_utf8_as_utf8(tmp_path):
+    accented = dict(RECORDS[0], description_long="ÉLEVAGE HORSES")
+    prefix = "/foreign-trade/schedules/b"
+    payload = b"\xef\xbb\xbf" + records_only([accented, RECORDS[1]]).encode("utf-8")
+    with FakeCensus(key="unused", data={}, static={f"{prefix}/2025/imp-code.txt": payload}) as fake:
+        con = warehouse.connect(tmp_path / "w.duckdb")
+        try:
+            assert ingest_concordance(con, 2025, "imports", base_url=fake.root_url + prefix).rows == 2
+            row = con.execute(
+                "select description_long, sitc, naics from raw.concordance_imports where hs10 = '0101210010'"
+            ).fetchone()
+        finally:
+            con.close()
+    assert row == ("ÉLEVAGE HORSES", "00150", "112920")
+
+
+def with_line(records: list[dict[str, str]], index: int, line: str) -> str:
+    """`fixed_width(records)` with its record `index` replaced by `line` (the header and a blank line come first)."""
+    lines = fixed_width(records).split("\r\n")
+    lines[2 + index] = line
+    return "\r\n".join(lines)
+
+
+LEFT_ALIGNED = "101290010" + "HORSES, LIVE, IMPORTED FOR IMMEDIATE SLAUGHTER".ljust(150) + "HORSES".ljust(50) + "NO"
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        (LEFT_ALIGNED, "'101290010H'"),  # lost its leading zero and every field shifted left
+        ("01012A0010" + LONG, "'01012A0010'"),  # a corrupted code
+        ("END OF FILE", "'END OF FIL'"),  # text after the first record is not a header
+        ("   84713 PORTABLE ADP", "'   84713 P'"),
+    ],
+)
+def test_malformed_record_lines_are_named(line, shown):
+    with pytest.raises(UserError, match="concordance line 4: columns 1-10 hold " + shown) as error:
+        parse_concordance(with_line(RECORDS, 1, line), 2025)
+    assert "fix the line and rerun" in str(error.value)
+
+
+def test_skipped_lines_are_only_blank_or_leading_text():
+    # the header above the first record and blank lines anywhere are skipped; a right-aligned 9-digit code is padded
+    records = [RECORDS[0], dict(RECORDS[1], hs10=" 471300100"), RECORDS[2]]
+    lines = fixed_width(records).split("\r\n")
+    text = "\r\n".join([*lines[:3], "", "   ", lines[3], "\t", *lines[4:]])
+    rows = parse_concordance(text, 2025).to_pylist()
+    assert [r["hs10"] for r in rows] == ["0101210010", "0471300100", "8542310001"]
+    assert rows[1]["naics"] == "3341XX" and rows[1]["sitc"] == "75200" and rows[2]["naics"] == "334413"
+
+
+def test_bad_file_leaves_the_loaded_year_untouched(tmp_path, capsys):
+    db = str(tmp_path / "w.duckdb")
+    path = tmp_path / "imp-code.txt"
+    args = ["ingest", "concordance", "--year", "2025", "--flow", "imports", "--from-file", str(path), "--db", db]
+    path.write_text(fixed_width(RECORDS), encoding="latin-1")
+    assert main(args) == 0
+    path.write_text(with_line(RECORDS[:2], 1, LEFT_ALIGNED), encoding="latin-1")
+    assert main(args) == 2
+    assert "concordance line 4: columns 1-10 hold '101290010H'" in capsys.readouterr().err
+    with duckdb.connect(db, read_only=True) as con:
+        assert con.execute("select count(*) from raw.concordance_imports").fetchone() == (3,)
+
+
+def reference_records() -> list[dict[str, str]]:
+    if not REFERENCE_CSV.is_file():
+        pytest.skip(
+            f"reference concordance {REFERENCE_CSV} is absent (needs ../shared/reference/paper next to the repo)"
+        )
+    names = {"HS10": "hs10", "long_desc": "description_long", "short_desc": "description_short"}
+    names |= {"quantity_1": "unit_qy1", "quantity_2": "unit_qy2"}
+    with open(REFERENCE_CSV, encoding="utf-8", newline="") as handle:
+        return [
+            {names.get(k, k): v for k, v in row.items() if k not in ("HS6", "HS8")} for row in csv.DictReader(handle)
+        ]
+
+
+def test_real_2022_concordance_parses_every_line(tmp_path):
+    """The real 2022 import concordance, laid out as imp-code.txt and written latin-1 as the Census serves it: every
+    line loads, with every field as the Census has it."""
+    records = reference_records()
+    # the CSV holds U+FFFD where imp-code.txt has latin-1 byte 0xB1 (`25 ± 70 G/M2`)
+    text = fixed_width(records).replace("\ufffd", "±").split("\r\n", 2)[2]
+    table = parse_concordance(decode_census_file(text.encode("latin-1")), 2022)
+    assert table.num_rows == len(records) == 19_758
+    loaded = table.drop_columns(["year"]).to_pylist()
+    expected = [{c: (r[c].replace("\ufffd", "±") or None) for c in loaded[0]} for r in records]
+    assert loaded == expected
+    assert loaded[9344]["description_long"].startswith("OTHER NONWOVENS, NOT MANMADE, WEIGHING MORE THAN 25 ± 70")

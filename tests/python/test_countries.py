@@ -36,6 +36,50 @@ def test_parse_country_txt():
         parse_countries("<html>not it</html>")
 
 
+COUNTRY_TXT_LINES = COUNTRY_TXT.count("\n")
+
+
+def test_parse_country_txt_row_forms():
+    # a trailing `|`, `-` for no ISO, a lower-case alpha-2 and a BOM before a first line that is a row all parse
+    rows = parse_countries("\ufeff5700|China|CN|\n4803 | Kosovo | kv\n5083 | West Bank | - |\n").to_pylist()
+    assert [(r["cty_code"], r["cty_name"], r["iso_alpha2"]) for r in rows] == [
+        ("5700", "China", "CN"),
+        ("4803", "Kosovo", "KV"),
+        ("5083", "West Bank", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("5700 | China", "2 `|`-separated fields instead of 3"),  # was silently dropped
+        ("4280 | Germany | DE | x", "4 `|`-separated fields instead of 3"),  # was name `Germany | DE`, ISO `X`
+        ("5880 | Japan | JPN", "ISO code 'JPN' is not two letters"),  # was accepted as an alpha-2
+        ("5880 | Japan | J", "ISO code 'J' is not two letters"),
+        ("570 | China | CN", "code '570' is not 4 digits"),  # was silently dropped
+        ("57000 | China | CN", "code '57000' is not 4 digits"),
+        ("5700 China CN", "1 `|`-separated fields instead of 3"),
+        ("5700 |  | CN", "the name is empty"),
+    ],
+)
+def test_malformed_country_rows_are_named(line, problem):
+    with pytest.raises(UserError, match=rf"country\.txt line {COUNTRY_TXT_LINES + 1}: ") as error:
+        parse_countries(COUNTRY_TXT + line + "\n")
+    assert problem in str(error.value) and repr(line) in str(error.value)
+    assert "expected `Code | Name | ISO Code`, fix the line and rerun" in str(error.value)
+
+
+def test_utf8_country_file_with_bom(tmp_path):
+    path = tmp_path / "country.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + "5700 | China | CN\n2777 | Curaçao | CW\n".encode())
+    db = tmp_path / "w.duckdb"
+    assert main(["ingest", "countries", "--from-file", str(path), "--db", str(db)]) == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select cty_code, cty_name, iso_alpha2 from raw.census_countries order by 1").fetchall()
+    # read as latin-1 the BOM hid the first row and `ç` became `Ã§`
+    assert rows == [("2777", "Curaçao", "CW"), ("5700", "China", "CN")]
+
+
 def test_ingest_countries_then_census_all_countries(tmp_path):
     db = tmp_path / "w.duckdb"
     months = ["2024-11", "2024-12"]

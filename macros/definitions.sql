@@ -24,3 +24,24 @@
 {% macro growth_rate(current_value, base_value) -%}
     {{ safe_ratio('(' ~ current_value ~ ') - (' ~ base_value ~ ')', base_value) }}
 {%- endmacro %}
+
+{#- Growth from one calendar year to another, given each year's months of data in the flow (flow_year_months):
+    null unless both years have all 12, because a partial year (January 2026 alone) against a full year is not
+    growth; the monthly index's trailing windows follow the latest months. -#}
+{% macro annual_growth_rate(current_value, base_value, current_months, base_months) -%}
+    case
+        when {{ current_months }} = 12 and {{ base_months }} = 12
+            then {{ growth_rate(current_value, base_value) }}
+    end
+{%- endmacro %}
+
+{#- One row per flow and calendar year of a monthly relation (columns flow, year, month): the months with data,
+    12 for a complete year. -#}
+{% macro flow_year_months(monthly_relation) -%}
+    select
+        flow,
+        year,
+        count(distinct month) as months_covered
+    from {{ monthly_relation }}
+    group by 1, 2
+{%- endmacro %}

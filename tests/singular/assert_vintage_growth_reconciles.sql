@@ -1,6 +1,7 @@
 {#- hs10_consistent_growth_annual reconciles with the code-month totals (int_trade_monthly__codes,
-    analysis panel) per flow and year; growth is null exactly when its base is 0 (never a "+0.0%" for a code without base-year
-    trade); and every linked code pair shares its family. -#}
+    analysis panel) per flow and year, its months_covered with their months; growth is null exactly when
+    its base is 0 (never a "+0.0%" for a code without base-year trade) or either year has fewer than 12
+    months; and every linked code pair shares its family. -#}
 
 with
 
@@ -34,6 +35,7 @@ fct_years as (
     select
         flow,
         year,
+        count(distinct month) as months_covered,
         sum(value) as value
     from trade
     group by 1, 2
@@ -45,6 +47,7 @@ growth_years as (
     select
         flow,
         year,
+        max(months_covered) as months_covered,
         sum(value) as value
     from growth
     group by 1, 2
@@ -62,19 +65,42 @@ final as (
         on
             fct_years.flow = growth_years.flow
             and fct_years.year = growth_years.year
-    where growth_years.value is null or growth_years.value <> fct_years.value
+    where
+        growth_years.value is null
+        or growth_years.value <> fct_years.value
+        or growth_years.months_covered <> fct_years.months_covered
 
     union all
 
     select
-        flow,
-        'growth null iff base 0' as check_name,
-        hs10
+        growth.flow,
+        'growth null iff base 0 or a partial year' as check_name,
+        growth.hs10
     from growth
+    left join growth_years as previous_years
+        on
+            growth.flow = previous_years.flow
+            and previous_years.year = growth.year - 1
+    left join growth_years as base_years
+        on
+            growth.flow = base_years.flow
+            and growth.base_year = base_years.year
     where
-        (base_year_value = 0) <> (growth_vs_base_year is null)
-        or (previous_year_value = 0) <> (growth_vs_previous_year is null)
-        or (family_base_year_value = 0) <> (family_growth_vs_base_year is null)
+        (
+            growth.base_year_value = 0
+            or growth.months_covered < 12
+            or coalesce(base_years.months_covered, 0) < 12
+        ) <> (growth.growth_vs_base_year is null)
+        or (
+            growth.previous_year_value = 0
+            or growth.months_covered < 12
+            or coalesce(previous_years.months_covered, 0) < 12
+        ) <> (growth.growth_vs_previous_year is null)
+        or (
+            growth.family_base_year_value = 0
+            or growth.months_covered < 12
+            or coalesce(base_years.months_covered, 0) < 12
+        ) <> (growth.family_growth_vs_base_year is null)
 
     union all
 

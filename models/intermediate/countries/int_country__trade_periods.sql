@@ -30,12 +30,7 @@ annual as (
 
 flow_year_months as (
 
-    select
-        flow,
-        year,
-        count(distinct month) as months_covered
-    from trade
-    group by 1, 2
+    {{ flow_year_months('trade') }}
 
 ),
 

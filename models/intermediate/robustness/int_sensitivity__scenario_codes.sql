@@ -1,7 +1,8 @@
 {#- One row per flow, scenario, hs10: whether the code counts as AI and as non-AI under the
     scenario. Scenarios: `headline` (current labels, AI = High), `medium_counts_as_ai` (AI = High
-    or Medium), `min_confidence` (AI = High with confidence >= var min_label_confidence; High
-    below it counts as neither), and `label_source:<source>` for each label source in
+    or Medium), `min_confidence` (AI = High unless its confidence is below var min_label_confidence;
+    High below it counts as neither; a label without a confidence, imported or an override, has
+    none to fall below), and `label_source:<source>` for each label source in
     stg_labels__hs10_labels (AI = High under that source's label; codes that source did not label
     count as neither). Non-AI = the relevance levels of var non_ai_relevance that are not AI under
     the scenario. -#}
@@ -80,10 +81,8 @@ min_confidence as (
         'confidence' as scenario_type,
         cast(null as {{ dbt.type_string() }}) as label_source,
         hs10,
-        coalesce(
-            relevance_group = 'High' and label_confidence >= {{ var('min_label_confidence') }},
-            false
-        ) as is_ai,
+        relevance_group = 'High'
+        and coalesce(label_confidence >= {{ var('min_label_confidence') }}, true) as is_ai,
         relevance_group in {{ non_ai }} as is_non_ai
     from current_labels
 

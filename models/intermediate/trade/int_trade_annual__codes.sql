@@ -3,7 +3,8 @@
     start from, computed once. Incremental by (flow, year): a build deletes and re-sums the years of
     the (flow, month) slices int_trade_monthly__codes rewrote after this model's latest build, and of
     the months the load manifest flagged since (a month a revision emptied leaves no row to say so;
-    written_since_last_build), so a new month re-sums its own year only. -#}
+    written_since_last_build), so a new month re-sums its own year only. months_covered, the flow's
+    months with data in the year, lets the marts leave growth of a partial year null. -#}
 {{
     config(
         materialized='incremental',
@@ -29,20 +30,32 @@ trade as (
 
 ),
 
+-- Whole years only reach this model, so each count is the year's.
+flow_year_months as (
+
+    {{ flow_year_months('trade') }}
+
+),
+
 final as (
 
     select
-        flow,
-        year,
-        hs10,
-        relevance_group,
-        primary_category,
-        sum(value) as value,
-        {{ any_true('is_synthetic') }} as is_synthetic,
+        trade.flow,
+        trade.year,
+        flow_year_months.months_covered,
+        trade.hs10,
+        trade.relevance_group,
+        trade.primary_category,
+        sum(trade.value) as value,
+        {{ any_true('trade.is_synthetic') }} as is_synthetic,
         {{ build_timestamp() }} as built_at
 
     from trade
-    group by 1, 2, 3, 4, 5
+    inner join flow_year_months
+        on
+            trade.flow = flow_year_months.flow
+            and trade.year = flow_year_months.year
+    group by 1, 2, 3, 4, 5, 6
 
 )
 

@@ -55,6 +55,7 @@ family_years as (
         flow,
         family_hs10,
         year,
+        max(months_covered) as months_covered,
         sum(value) as family_value
     from with_family
     group by 1, 2, 3
@@ -67,6 +68,9 @@ joined as (
         rows_to_build.flow,
         rows_to_build.hs10,
         rows_to_build.year,
+        rows_to_build.months_covered,
+        coalesce(previous_family.months_covered, 0) as previous_year_months_covered,
+        coalesce(base_family.months_covered, 0) as base_year_months_covered,
         rows_to_build.family_hs10,
         rows_to_build.family_size,
         rows_to_build.relevance_group,
@@ -113,22 +117,33 @@ final as (
         flow,
         hs10,
         cast(year as integer) as year,
+        cast(months_covered as integer) as months_covered,
         family_hs10,
         cast(family_size as integer) as family_size,
         relevance_group,
         primary_category,
         {{ money('value') }} as value,
         {{ money('previous_year_value') }} as previous_year_value,
-        {{ growth_rate('value', 'previous_year_value') }} as growth_vs_previous_year,
+        {{ annual_growth_rate(
+            'value', 'previous_year_value', 'months_covered', 'previous_year_months_covered'
+        ) }} as growth_vs_previous_year,
         cast({{ var('base_year') | int }} as integer) as base_year,
         {{ money('base_year_value') }} as base_year_value,
-        {{ growth_rate('value', 'base_year_value') }} as growth_vs_base_year,
+        {{ annual_growth_rate(
+            'value', 'base_year_value', 'months_covered', 'base_year_months_covered'
+        ) }} as growth_vs_base_year,
         {{ money('family_value') }} as family_value,
         {{ money('family_previous_year_value') }} as family_previous_year_value,
-        {{ growth_rate('family_value', 'family_previous_year_value') }}
-            as family_growth_vs_previous_year,
+        {{ annual_growth_rate(
+            'family_value',
+            'family_previous_year_value',
+            'months_covered',
+            'previous_year_months_covered'
+        ) }} as family_growth_vs_previous_year,
         {{ money('family_base_year_value') }} as family_base_year_value,
-        {{ growth_rate('family_value', 'family_base_year_value') }} as family_growth_vs_base_year,
+        {{ annual_growth_rate(
+            'family_value', 'family_base_year_value', 'months_covered', 'base_year_months_covered'
+        ) }} as family_growth_vs_base_year,
         is_synthetic,
         {{ build_timestamp() }} as built_at
     from joined

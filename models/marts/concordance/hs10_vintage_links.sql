@@ -24,6 +24,27 @@ trade as (
 
 ),
 
+flow_year_months as (
+
+    {{ flow_year_months('trade') }}
+
+),
+
+compared_year_months as (
+
+    select
+        flow,
+        max(
+            case when year = {{ var('base_year') | int }} then months_covered else 0 end
+        ) as base_year_months_covered,
+        max(
+            case when year = {{ var('comparison_year') | int }} then months_covered else 0 end
+        ) as comparison_year_months_covered
+    from flow_year_months
+    group by 1
+
+),
+
 code_values as (
 
     select
@@ -83,6 +104,8 @@ joined as (
         coalesce(new_values.comparison_year_value, 0) as new_comparison_year_value,
         family_values.family_base_year_value,
         family_values.family_comparison_year_value,
+        compared_year_months.base_year_months_covered,
+        compared_year_months.comparison_year_months_covered,
         coalesce(old_values.is_synthetic, false)
         or coalesce(new_values.is_synthetic, false) as is_synthetic
     from links
@@ -98,6 +121,8 @@ joined as (
         on
             links.flow = families.flow
             and links.old_hs10 = families.hs10
+    left join compared_year_months
+        on links.flow = compared_year_months.flow
     left join family_values
         on
             families.flow = family_values.flow
@@ -145,11 +170,20 @@ final as (
         {{ money('old_base_year_value') }} as old_base_year_value,
         {{ money('new_base_year_value') }} as new_base_year_value,
         {{ money('new_comparison_year_value') }} as new_comparison_year_value,
-        {{ growth_rate('new_comparison_year_value', 'new_base_year_value') }} as new_code_growth,
+        {{ annual_growth_rate(
+            'new_comparison_year_value',
+            'new_base_year_value',
+            'comparison_year_months_covered',
+            'base_year_months_covered'
+        ) }} as new_code_growth,
         {{ money('family_base_year_value') }} as family_base_year_value,
         {{ money('family_comparison_year_value') }} as family_comparison_year_value,
-        {{ growth_rate('family_comparison_year_value', 'family_base_year_value') }}
-            as family_growth,
+        {{ annual_growth_rate(
+            'family_comparison_year_value',
+            'family_base_year_value',
+            'comparison_year_months_covered',
+            'base_year_months_covered'
+        ) }} as family_growth,
         is_synthetic
     from joined
 

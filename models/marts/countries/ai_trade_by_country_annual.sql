@@ -58,6 +58,8 @@ comparisons as (
         current_year.flow,
         current_year.period,
         current_year.cty_code,
+        coalesce(previous_year.months_covered, 0) as previous_year_months_covered,
+        coalesce(base_year.months_covered, 0) as base_year_months_covered,
         coalesce(previous_year.total_value, 0) as previous_year_total_value,
         coalesce(previous_year.ai_value, 0) as previous_year_ai_value,
         coalesce(previous_year.non_ai_value, 0) as previous_year_non_ai_value,
@@ -105,6 +107,8 @@ joined as (
         world_denominators.world_total_value,
         detail_denominators.detail_ai_value,
         world_denominators.world_ai_value,
+        comparisons.previous_year_months_covered,
+        comparisons.base_year_months_covered,
         comparisons.previous_year_total_value,
         comparisons.previous_year_ai_value,
         comparisons.previous_year_non_ai_value,
@@ -171,22 +175,37 @@ final as (
         {{ money('previous_year_total_value') }} as previous_year_total_value,
         {{ money('previous_year_ai_value') }} as previous_year_ai_value,
         {{ money('previous_year_non_ai_value') }} as previous_year_non_ai_value,
-        {{ growth_rate('total_value', 'previous_year_total_value') }}
-            as total_growth_vs_previous_year,
-        {{ growth_rate('ai_value', 'previous_year_ai_value') }} as ai_growth_vs_previous_year,
-        {{ growth_rate('non_ai_value', 'previous_year_non_ai_value') }}
-            as non_ai_growth_vs_previous_year,
+        {{ annual_growth_rate(
+            'total_value', 'previous_year_total_value', 'months_covered', 'previous_year_months_covered'
+        ) }} as total_growth_vs_previous_year,
+        {{ annual_growth_rate(
+            'ai_value', 'previous_year_ai_value', 'months_covered', 'previous_year_months_covered'
+        ) }} as ai_growth_vs_previous_year,
+        {{ annual_growth_rate(
+            'non_ai_value', 'previous_year_non_ai_value', 'months_covered', 'previous_year_months_covered'
+        ) }} as non_ai_growth_vs_previous_year,
         cast({{ var('base_year') | int }} as integer) as base_year,
         {{ money('base_year_total_value') }} as base_year_total_value,
         {{ money('base_year_ai_value') }} as base_year_ai_value,
         {{ money('base_year_non_ai_value') }} as base_year_non_ai_value,
-        {{ growth_rate('total_value', 'base_year_total_value') }} as total_growth_vs_base_year,
-        {{ growth_rate('ai_value', 'base_year_ai_value') }} as ai_growth_vs_base_year,
-        {{ growth_rate('non_ai_value', 'base_year_non_ai_value') }} as non_ai_growth_vs_base_year,
+        {{ annual_growth_rate(
+            'total_value', 'base_year_total_value', 'months_covered', 'base_year_months_covered'
+        ) }} as total_growth_vs_base_year,
+        {{ annual_growth_rate(
+            'ai_value', 'base_year_ai_value', 'months_covered', 'base_year_months_covered'
+        ) }} as ai_growth_vs_base_year,
+        {{ annual_growth_rate(
+            'non_ai_value', 'base_year_non_ai_value', 'months_covered', 'base_year_months_covered'
+        ) }} as non_ai_growth_vs_base_year,
         {{ money('total_value_all_chapters') }} as total_value_all_chapters,
         {{ money('previous_year_total_value_all_chapters') }}
             as previous_year_total_value_all_chapters,
-        {{ growth_rate('total_value_all_chapters', 'previous_year_total_value_all_chapters') }}
+        {{ annual_growth_rate(
+            'total_value_all_chapters',
+            'previous_year_total_value_all_chapters',
+            'months_covered',
+            'previous_year_months_covered'
+        ) }}
             as total_all_chapters_growth_vs_previous_year,
         is_synthetic
     from joined

@@ -16,11 +16,12 @@ countries as (
 
 years as (
 
+    -- Complete years only: a partial year (January 2026 alone) against a full year is not growth.
     select distinct
         flow,
         period_start_year as year
     from country_years
-    where has_panel_trade
+    where has_panel_trade and months_covered = 12
 
 ),
 

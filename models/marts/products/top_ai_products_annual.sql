@@ -1,5 +1,6 @@
 {#- AI (High) products ranked by annual value, with both shares (of all trade and of AI trade,
-    methodology flaw 16) and the change vs var base_year (null, never 0, when the base value is 0). -#}
+    methodology flaw 16) and the change vs var base_year (null, never 0, when the base value is 0, and null
+    unless both years have all 12 months of the flow). -#}
 {%- set base_year = var('base_year') | int -%}
 
 with
@@ -47,6 +48,7 @@ base_year_values as (
     select
         flow,
         hs10,
+        months_covered as base_year_months_covered,
         value as base_year_value
     from ai_code_years
     where year = {{ base_year }}
@@ -83,6 +85,7 @@ final as (
     select
         ranked.flow,
         ranked.year,
+        cast(ranked.months_covered as integer) as months_covered,
         cast(ranked.value_rank as integer) as value_rank,
         ranked.hs10,
         codes.description_short,
@@ -94,8 +97,12 @@ final as (
         {{ safe_ratio('ranked.value', 'year_totals.ai_trade_value') }} as share_of_ai_trade,
         {{ base_year }} as base_year,
         {{ money('coalesce(base_year_values.base_year_value, 0)') }} as base_year_value,
-        {{ growth_rate('ranked.value', 'base_year_values.base_year_value') }}
-            as change_vs_base_year,
+        {{ annual_growth_rate(
+            'ranked.value',
+            'base_year_values.base_year_value',
+            'ranked.months_covered',
+            'base_year_values.base_year_months_covered'
+        ) }} as change_vs_base_year,
         case
             when ranked.flow = 'imports' then coalesce(code_lists.exemption_list_count, 0)
         end as exemption_list_count,

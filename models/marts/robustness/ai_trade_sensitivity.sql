@@ -17,6 +17,7 @@ totals as (
     select
         flow,
         year,
+        max(months_covered) as months_covered,
         sum(value) as total_value,
         {{ any_true('is_synthetic') }} as is_synthetic
     from code_years
@@ -67,6 +68,7 @@ scenario_years as (
         scenarios.scenario_type,
         scenarios.label_source,
         totals.year,
+        totals.months_covered,
         totals.total_value,
         coalesce(scenario_values.ai_value, 0) as ai_value,
         coalesce(scenario_values.non_ai_value, 0) as non_ai_value,
@@ -91,10 +93,18 @@ with_base as (
         base_year.non_ai_value as base_year_non_ai_value,
         {{ safe_ratio('base_year.ai_value', 'base_year.total_value') }} as base_year_ai_share,
         {{ safe_ratio('scenario_years.ai_value', 'scenario_years.total_value') }} as ai_share,
-        {{ growth_rate('scenario_years.ai_value', 'base_year.ai_value') }}
-            as ai_growth_vs_base_year,
-        {{ growth_rate('scenario_years.non_ai_value', 'base_year.non_ai_value') }}
-            as non_ai_growth_vs_base_year
+        {{ annual_growth_rate(
+            'scenario_years.ai_value',
+            'base_year.ai_value',
+            'scenario_years.months_covered',
+            'base_year.months_covered'
+        ) }} as ai_growth_vs_base_year,
+        {{ annual_growth_rate(
+            'scenario_years.non_ai_value',
+            'base_year.non_ai_value',
+            'scenario_years.months_covered',
+            'base_year.months_covered'
+        ) }} as non_ai_growth_vs_base_year
     from scenario_years
     left join scenario_years as base_year
         on
@@ -112,6 +122,7 @@ final as (
         scenario_type,
         label_source,
         cast(year as integer) as year,
+        cast(months_covered as integer) as months_covered,
         scenario = 'headline' as is_headline,
         cast(ai_code_count as bigint) as ai_code_count,
         {{ money('ai_value') }} as ai_value,

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from ingestion import demo_catalog as cat
+from ingestion.errors import UserError
 from ingestion.paths import landing_dir
 from ingestion.schema import FLOWS
 from ingestion.warehouse import (
@@ -529,6 +530,22 @@ def partition_hashes(seed: int = DEFAULT_SEED) -> dict[str, str]:
         con.close()
 
 
+def _refuse_other_data(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Stop before writing into a warehouse that holds trade, countries or concordances from another source: the demo
+    would replace its country list and concordances and add synthetic trade beside the real rows."""
+    found = []
+    for table in ("load_manifest", "census_countries", "concordance_imports", "concordance_exports"):
+        count = con.execute(f"select count(*) from raw.{table} where source <> ?", [DEMO_SOURCE]).fetchone()[0]
+        if count:
+            found.append(f"raw.{table} ({count:,} rows)")
+    if found:
+        raise UserError(
+            f"{db_path} holds data that is not the demo's: {', '.join(found)}. `aitrade demo` would replace its "
+            "country list and concordances and mix synthetic trade into it; load the demo into another warehouse "
+            "with --db (e.g. the default data/warehouse.duckdb, with real data in data/real/)."
+        )
+
+
 def load_demo(db_path: Path, seed: int = DEFAULT_SEED, progress: bool = True) -> DemoSummary:
     """Generate and load the whole demo into the warehouse at `db_path` (idempotent for the same seed)."""
     started = time.perf_counter()
@@ -536,6 +553,7 @@ def load_demo(db_path: Path, seed: int = DEFAULT_SEED, progress: bool = True) ->
     products = build_products()
     con = connect(db_path)
     try:
+        _refuse_other_data(con, Path(db_path))
         landing = landing_dir(Path(db_path))
         for flow in ("imports", "exports"):
             partitions = list(generate_trade(flow, products, seed).items())

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion import warehouse
 from ingestion.errors import UserError
 
 
@@ -27,7 +28,7 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
     """AI share in the base and comparison years, AI vs other growth, and the latest monthly AI index."""
     if not db_path.exists():
         raise UserError(f"no warehouse at {db_path}: run `make demo` (or `aitrade demo` and `dbt build`) first")
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with warehouse.connect(db_path, read_only=True) as con:
         try:
             latest_index = con.execute(
                 """

@@ -35,6 +35,8 @@ _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 _COLUMN_DDL = re.compile(r"^\s*(\w+)\s+([a-z]+(?:\s*\([^)]*\))?)(\s+not null)?\s*$", re.IGNORECASE)
 _METADATA_COLUMNS = ("source", "vintage", "partition_id", "loaded_at")
 _MAX_EXAMPLES = 5
+# a country code a spreadsheet turned into a number: 5700.0, or 3 for the grouping 0003
+_NUMERIC_COUNTRY = re.compile(r"([0-9]+)(?:\.0+)?")
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,11 @@ def is_lock_conflict(error: duckdb.IOException) -> bool:
 def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; unless read-only, create its folder and the raw schema first."""
     db_path = Path(db_path)
-    if read_only:
-        if not db_path.exists():
-            raise UserError(f"warehouse {db_path} does not exist; load data first (e.g. `aitrade demo`)")
-        return duckdb.connect(str(db_path), read_only=True)
+    if read_only and not db_path.exists():
+        raise UserError(f"warehouse {db_path} does not exist; load data first (e.g. `aitrade demo`)")
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(db_path))
+        con = duckdb.connect(str(db_path), read_only=read_only)
     except duckdb.IOException as error:
         if not is_lock_conflict(error):
             raise
@@ -125,7 +125,8 @@ def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
             f"warehouse {db_path} is in use by another process (a running `dbt build` or load?); run this again "
             f"when it finishes. DuckDB said: {error}"
         ) from error
-    ensure_raw_schema(con)
+    if not read_only:
+        ensure_raw_schema(con)
     return con
 
 
@@ -150,6 +151,16 @@ class LoadResult:
     rows: int
     value_sum: int
     skipped: bool
+    replaced_rows: int | None = None  # rows of the load this one superseded (None: the partition was new)
+
+
+class _ManifestRow(NamedTuple):
+    """A partition's current ('loaded' or 'empty', latest) manifest row."""
+
+    sha256: str | None
+    status: str
+    request: str | None
+    row_count: int
 
 
 def load_trade_partition(
@@ -188,12 +199,12 @@ def load_trade_partitions(
     if not prepared:
         return []
 
-    def pending() -> tuple[list[int], dict[str, tuple[str | None, str, str | None]]]:
+    def pending() -> tuple[list[int], dict[str, _ManifestRow]]:
         current = _current_manifests(con, [p.partition_id for p, *_ in prepared])
         todo = [
             i
             for i, (partition, _, sha256, _, _) in enumerate(prepared)
-            if replace or current.get(partition.partition_id, (None,))[0] != sha256
+            if replace or partition.partition_id not in current or current[partition.partition_id].sha256 != sha256
         ]
         return todo, current
 
@@ -212,7 +223,8 @@ def load_trade_partitions(
             layout = flow_layout(partition.flow)
             landing_path = landed.get(i) or _land(Path(landing_root), partition, sha256, payload)
             columns = ", ".join(layout.columns)
-            _supersede(con, partition, layout, current.get(partition.partition_id))
+            previous = current.get(partition.partition_id)
+            _supersede(con, partition, layout, previous)
             con.register(view, table)
             try:
                 con.execute(
@@ -225,12 +237,74 @@ def load_trade_partitions(
             _insert_manifest(
                 con, partition, table.num_rows, value_sum, sha256, str(landing_path), loaded_at, status="loaded"
             )
-            results[i] = LoadResult(partition.partition_id, table.num_rows, value_sum, skipped=False)
+            results[i] = LoadResult(
+                partition.partition_id,
+                table.num_rows,
+                value_sum,
+                skipped=False,
+                replaced_rows=None if previous is None else previous.row_count,
+            )
+        _check_no_other_partition_holds_the_keys(con, [prepared[i][0] for i in todo])
         con.commit()
     except BaseException:
         _rollback_quietly(con)
         raise
     return results
+
+
+def _overlaps(one: tuple[str, str], other: tuple[str, str]) -> bool:
+    """Whether two partitions of a flow, as (period, cty_code), may hold the same (month, code, country): the same
+    country (or one holds every country) and the same period (or one's year holds the other's month)."""
+    (period, country), (other_period, other_country) = one, other
+    countries = country == other_country or "ALL" in (country, other_country)
+    periods = period == other_period or period.startswith(f"{other_period}-") or other_period.startswith(f"{period}-")
+    return countries and periods
+
+
+def _check_no_other_partition_holds_the_keys(con: duckdb.DuckDBPyConnection, loaded: list[TradePartition]) -> None:
+    """Inside the load's transaction, after its inserts: refuse keys that another current partition also holds (a
+    month loaded from a file beside the same month's Census partitions, or a country's year beside its months).
+    The manifest finds the partitions that could overlap; their rows are read only when there are some."""
+    for flow in sorted({partition.flow for partition in loaded}):
+        layout = flow_layout(flow)
+        mine = {p.partition_id: (p.period, p.cty_code) for p in loaded if p.flow == flow}
+        current = con.execute(
+            f"""
+            select partition_id, period, cty_code from {RAW_SCHEMA}.load_manifest
+            where flow = ? and status = 'loaded' and substr(period, 1, 4) in (select unnest(?::varchar[]))
+            """,
+            [flow, sorted({period[:4] for period, _ in mine.values()})],
+        ).fetchall()
+        every = {partition_id: (period, cty_code) for partition_id, period, cty_code in current} | mine
+        suspects = {
+            pid
+            for own_id, own in mine.items()
+            for other_id, other in every.items()
+            if own_id != other_id and _overlaps(own, other)
+            for pid in (own_id, other_id)
+        }
+        if not suspects:
+            continue
+        clashes = con.execute(
+            f"""
+            select time, {layout.commodity}, cty_code, list(distinct partition_id order by partition_id),
+                count(*) over ()
+            from {RAW_SCHEMA}.{layout.table}
+            where partition_id in (select unnest(?::varchar[]))
+            group by 1, 2, 3 having count(*) > 1
+            order by 1, 2, 3 limit {_MAX_EXAMPLES}
+            """,
+            [sorted(suspects)],
+        ).fetchall()
+        if clashes:
+            shown = "; ".join(f"({t}, {code}, {cty}) in {' and '.join(pids)}" for t, code, cty, pids, _ in clashes)
+            raise UserError(
+                f"{min(mine)}: rejected, nothing was loaded: {clashes[0][4]} (time, {layout.commodity}, cty_code) "
+                f"key(s) would be held twice, e.g. {shown}. The warehouse keeps each month, code and country once, so "
+                "a month loaded from a file (partition .../ALL) cannot sit beside that month's Census API partitions "
+                "(one per country), nor a country's year beside its months: load the month from the source it came "
+                "from before, or into another warehouse (--db)."
+            )
 
 
 def record_empty_partition(con: duckdb.DuckDBPyConnection, partition: TradePartition) -> None:
@@ -243,7 +317,7 @@ def record_empty_partition(con: duckdb.DuckDBPyConnection, partition: TradeParti
     con.begin()
     try:
         current = _current_manifest(con, partition.partition_id)
-        if current is not None and current[1] == "empty" and current[2] == _request_json(partition):
+        if current is not None and current.status == "empty" and current.request == _request_json(partition):
             con.rollback()
             return
         _supersede(con, partition, layout, current)
@@ -259,9 +333,9 @@ def completed_partitions(con: duckdb.DuckDBPyConnection, flow: str) -> dict[str,
     fetch for it while the planned request is the same)."""
     flow_layout(flow)
     stored: dict[str, object] = {}
-    for partition_id, (_, _, request) in _current_manifest_rows(con, "flow = ?", [flow]).items():
+    for partition_id, current in _current_manifest_rows(con, "flow = ?", [flow]).items():
         try:
-            stored[partition_id] = (json.loads(request) or {}).get("params") if request else None
+            stored[partition_id] = (json.loads(current.request) or {}).get("params") if current.request else None
         except ValueError:
             stored[partition_id] = None
     return stored
@@ -442,6 +516,7 @@ def _normalise_trade_rows(
         else:
             arrays[name] = _as_text(rows.column(name))
     arrays[layout.commodity] = _fix_codes(pid, layout.commodity, arrays[layout.commodity])
+    arrays["cty_code"] = _fix_country_codes(pid, arrays["cty_code"])
     arrays["__row"] = pa.array(range(1, n + 1), pa.int64())
     table = pa.table(arrays)
 
@@ -550,6 +625,38 @@ def _fix_codes(pid: str, commodity: str, codes: pa.ChunkedArray) -> pa.ChunkedAr
     return pc.if_else(ok, codes, replaced)
 
 
+def _fix_country_codes(pid: str, codes: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Census Schedule C codes: 4 digits (5700), a grouping (0003, 1XXX) or `-` (the world total). A code a
+    spreadsheet made a number is mended (5700.0; 3 or 22, a grouping 00xx that lost its zeros, as no other code
+    starts with 0); anything else is an error, because an unrecognised code would count as one more country (the
+    EU as `3` on top of its members)."""
+    ok = pc.fill_null(pc.match_substring_regex(codes, r"^([0-9]{4}|[0-9]XXX|-)$"), True)  # nulls: _check_rows
+    if pc.all(ok).as_py():
+        return codes
+    odd_rows = pc.indices_nonzero(pc.invert(ok))
+    fixed: dict[str, str] = {}
+    bad: dict[str, list[int]] = {}
+    for position, code in zip(odd_rows.to_pylist(), pc.take(codes, odd_rows).to_pylist(), strict=True):
+        match = _NUMERIC_COUNTRY.fullmatch(code)
+        digits = match.group(1) if match else ""
+        if len(digits) in (1, 2, 4):
+            fixed[code] = digits.zfill(4)
+        else:
+            bad.setdefault(code, []).append(position + 1)
+    if bad:
+        shown = ", ".join(f"{code!r} (rows {_rows_text(r, len(r))})" for code, r in list(bad.items())[:_MAX_EXAMPLES])
+        raise RejectedRows(
+            f"{pid}: rejected, nothing was loaded: {len(bad)} malformed cty_code(s): {shown}"
+            f"{' ...' if len(bad) > _MAX_EXAMPLES else ''}; a Census country code is 4 digits (5700), a grouping "
+            "(0003, 1XXX) or - for the world total, kept as text (5700.0 and a grouping that lost its zeros, such as "
+            "3, are mended)"
+        )
+    originals = list(fixed)
+    position = pc.index_in(codes, value_set=pa.array(originals, pa.string()))
+    replaced = pc.take(pa.array([fixed[code] for code in originals], pa.string()), position)
+    return pc.if_else(ok, codes, replaced)
+
+
 def _check_rows(con: duckdb.DuckDBPyConnection, partition: TradePartition | _Scope, layout: FlowLayout) -> None:
     pid = partition.partition_id
     checks: list[tuple[str, str, str]] = [
@@ -648,38 +755,34 @@ def _land(landing_root: Path, partition: TradePartition, sha256: str, payload: b
     return write_atomically(target, payload)
 
 
-def _current_manifest(con: duckdb.DuckDBPyConnection, partition_id: str) -> tuple[str | None, str, str | None] | None:
-    """(sha256, status, request JSON) of the partition's current manifest row, or None."""
+def _current_manifest(con: duckdb.DuckDBPyConnection, partition_id: str) -> _ManifestRow | None:
+    """The partition's current manifest row, or None."""
     return _current_manifests(con, [partition_id]).get(partition_id)
 
 
-def _current_manifests(
-    con: duckdb.DuckDBPyConnection, partition_ids: list[str]
-) -> dict[str, tuple[str | None, str, str | None]]:
-    """partition_id -> (sha256, status, request JSON) of each partition's current manifest row."""
+def _current_manifests(con: duckdb.DuckDBPyConnection, partition_ids: list[str]) -> dict[str, _ManifestRow]:
+    """partition_id -> each partition's current manifest row."""
     return _current_manifest_rows(con, "partition_id in (select unnest(?::varchar[]))", [partition_ids])
 
 
-def _current_manifest_rows(
-    con: duckdb.DuckDBPyConnection, where: str, params: list[object]
-) -> dict[str, tuple[str | None, str, str | None]]:
+def _current_manifest_rows(con: duckdb.DuckDBPyConnection, where: str, params: list[object]) -> dict[str, _ManifestRow]:
     """The current ('loaded' or 'empty', latest) manifest row of each partition matching `where`."""
     found = con.execute(
         f"""
-        select partition_id, sha256, status, request from {RAW_SCHEMA}.load_manifest
+        select partition_id, sha256, status, request, row_count from {RAW_SCHEMA}.load_manifest
         where {where} and status in ('loaded', 'empty')
         qualify row_number() over (partition by partition_id order by loaded_at desc) = 1
         """,
         params,
     ).fetchall()
-    return {pid: (sha256, status, request) for pid, sha256, status, request in found}
+    return {pid: _ManifestRow(*row) for pid, *row in found}
 
 
 def _supersede(
     con: duckdb.DuckDBPyConnection,
     partition: TradePartition,
     layout: FlowLayout,
-    current: tuple[str | None, str, str | None] | None,
+    current: _ManifestRow | None,
 ) -> None:
     """Remove the partition's current rows and mark its current manifest row superseded (inside a transaction).
 
@@ -688,7 +791,7 @@ def _supersede(
     """
     if current is None:
         return
-    if current[1] == "loaded":
+    if current.status == "loaded":
         con.execute(f"delete from {RAW_SCHEMA}.{layout.table} where partition_id = ?", [partition.partition_id])
     con.execute(
         f"""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
         f"{args.file}: {len(results)} month(s), {rows:,} rows; {len(loaded)} loaded, "
         f"{len(results) - len(loaded)} unchanged (skipped) into {args.db}"
     )
+    # a file holds whole months: a month it loads replaces every row an earlier load had for it
+    for result in (r for r in loaded if r.replaced_rows is not None):
+        note = (
+            " (fewer than half: does the file hold the whole month?)" if result.rows * 2 < result.replaced_rows else ""
+        )
+        print(f"  {result.partition_id}: {result.rows:,} rows replace the {result.replaced_rows:,} loaded before{note}")
     return 0
 
 
@@ -63,18 +70,45 @@ def read_census_file(path: Path) -> pa.Table:
     if suffix == ".parquet":
         table = pq.read_table(path)
     elif suffix in (".csv", ".txt"):
-        con = duckdb.connect()
-        try:
-            table = con.execute(
-                "select * from read_csv(?, header = true, all_varchar = true)", [str(path)]
-            ).to_arrow_table()
-        except duckdb.Error as error:
-            raise UserError(f"cannot read {path} as CSV: {error}") from error
-        finally:
-            con.close()
+        table = _read_csv(path)
     else:
         raise UserError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
-    return table.rename_columns([name.strip().lower() for name in table.column_names])
+    return _drop_repeated_columns(table.rename_columns([name.strip().lower() for name in table.column_names]), path)
+
+
+def _read_csv(path: Path) -> pa.Table:
+    """Every column as text; UTF-8, or latin-1 when the file is not UTF-8 (as Census's own text files are)."""
+    con = duckdb.connect()
+    try:
+        for encoding in ("utf-8", "latin-1"):
+            try:
+                return con.execute(
+                    "select * from read_csv(?, header = true, all_varchar = true, encoding = ?)", [str(path), encoding]
+                ).to_arrow_table()
+            except duckdb.Error as error:
+                if encoding == "utf-8" and "not utf-8" in str(error).lower():
+                    continue
+                raise UserError(f"cannot read {path} as CSV: {str(error).splitlines()[0]}") from error
+    finally:
+        con.close()
+    raise AssertionError("unreachable: latin-1 decodes every byte")
+
+
+def _drop_repeated_columns(table: pa.Table, path: Path) -> pa.Table:
+    """Drop a column the Census API repeats in its header (the predicate CTY_CODE echoed after the variables;
+    DuckDB names the CSV copy `cty_code_1`) when it holds the same values; refuse one that differs."""
+    names = table.column_names
+    kept: list[int] = []
+    for index, name in enumerate(names):
+        first = names.index(name)
+        base = re.sub(r"_[0-9]+$", "", name)
+        if first == index and base != name and base in names[:index]:
+            first = names.index(base)
+        if first == index:
+            kept.append(index)
+        elif not table.column(index).equals(table.column(first)):
+            raise UserError(f"{path}: column {names[first].upper()} appears twice with different values; keep one")
+    return table.select(kept)
 
 
 def _with_time(table: pa.Table, path: Path) -> pa.Table:

@@ -6,15 +6,18 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
-from ingestion import demo
-from ingestion.paths import REPO_ROOT
+from ingestion import demo, warehouse
+from ingestion.cli import main
+from ingestion.paths import REPO_ROOT, landing_dir
 from ingestion.schema import CATEGORY_VALUES, RELEVANCE_VALUES
-from ingestion.warehouse import content_sha256
+from ingestion.warehouse import TradePartition, content_sha256
 
 DETAIL = "cty_code <> '-' and cty_code not like '00%' and cty_code not like '%X%'"
 # One view over both flows: flow, time, hs10, cty_code, value (+ duty and quantity for imports).
@@ -278,3 +281,28 @@ def test_same_seed_same_partitions_other_seed_differs(demo_db: Path) -> None:
     with duckdb.connect() as memory:
         other_sha = content_sha256(memory, demo.demo_partition("exports", "2024-05", demo.DEFAULT_SEED + 1), other)
     assert other.num_rows > 1000 and other_sha != loaded["exports/2024-05/ALL"]
+
+
+def test_demo_refuses_a_warehouse_with_other_data(tmp_path: Path, capsys) -> None:
+    """Pointed at a real warehouse (AI_TRADE_DUCKDB exported for real data), the demo would replace its country list
+    and mix synthetic trade into it: it writes nothing and says where to load it instead."""
+    db = tmp_path / "real" / "warehouse.duckdb"
+    real = pa.table(
+        {
+            "time": ["2026-01"],
+            "i_commodity": ["8471500150"],
+            "cty_code": ["5700"],
+            "con_val_mo": pa.array([7], pa.int64()),
+        }
+    )
+    partition = TradePartition("imports", "2026-01", "5700", "census_api", "2026-02-05", datetime.now(UTC))
+    with warehouse.connect(db) as con:
+        warehouse.load_trade_partition(con, partition, real, landing_dir(db))
+    assert main(["demo", "--db", str(db)]) == 2
+    error = capsys.readouterr().err
+    assert f"{db} holds data that is not the demo's: raw.load_manifest (1 rows)" in error
+    assert "load the demo into another warehouse with --db" in error
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*), sum(con_val_mo) from raw.census_imports").fetchone() == (1, 7)
+        assert con.execute("select count(*) from raw.census_countries").fetchone() == (0,)
+        assert con.execute("select count(*) from raw.load_manifest").fetchone() == (1,)

@@ -101,3 +101,28 @@ def test_cli_reports_errors_and_loads_parquet_exports(tmp_path: Path, capsys: py
     assert main(["load", "census-file", str(tmp_path / "missing.csv"), "--flow", "exports", "--db", str(db)]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert query(db, "select count(*) from raw.census_exports") == [(3,)]
+
+
+def test_api_form_latin1_file_and_what_a_month_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV saved from the Census API repeats CTY_CODE (the predicate) and may be latin-1: it loads; a reload of a
+    month says how many rows it replaced, and warns when a month shrinks to under half (a partial file)."""
+    db = tmp_path / "w.duckdb"
+    api_form = tmp_path / "api.csv"
+    header = "time,I_COMMODITY,CTY_CODE,CTY_NAME,CON_VAL_MO,CTY_CODE\n"
+    rows = "2024-03,8471500150,2777,CURAÇAO,10,2777\n2024-03,8471500160,2777,CURAÇAO,20,2777\n"
+    api_form.write_bytes((header + rows + "2024-03,8471500170,1220,CANADA,30,1220\n").encode("latin-1"))
+    assert main(["load", "census-file", str(api_form), "--flow", "imports", "--db", str(db)]) == 0
+    assert "1 month(s), 3 rows; 1 loaded" in capsys.readouterr().out
+    assert query(db, "select cty_code, cty_name from raw.census_imports order by i_commodity limit 1") == [
+        ("2777", "CURAÇAO")
+    ]
+    partial = tmp_path / "partial.csv"
+    partial.write_text("time,I_COMMODITY,CTY_CODE,CON_VAL_MO\n2024-03,8471500150,2777,11\n")
+    assert main(["load", "census-file", str(partial), "--flow", "imports", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "imports/2024-03/ALL: 1 rows replace the 3 loaded before (fewer than half: does the file hold" in out
+    clashing = tmp_path / "clash.csv"
+    clashing.write_text("time,I_COMMODITY,CTY_CODE,CON_VAL_MO,CTY_CODE\n2024-03,8471500150,2777,11,1220\n")
+    assert main(["load", "census-file", str(clashing), "--flow", "imports", "--db", str(db)]) == 2
+    assert "column CTY_CODE appears twice with different values; keep one" in capsys.readouterr().err
+    assert query(db, "select count(*), sum(con_val_mo) from raw.census_imports") == [(1, 11)]

@@ -14,6 +14,7 @@ import pytest
 
 from ingestion import warehouse
 from ingestion.errors import UserError
+from ingestion.headlines import read_headlines
 from ingestion.warehouse import TradePartition, load_trade_partition
 
 FETCHED = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -209,6 +210,55 @@ def test_invalid_rows_are_rejected_with_the_rows_named(con, tmp_path: Path, muta
     assert state(con) == ((0, 0), [])
 
 
+def with_countries(rows: pa.Table, countries: list[str]) -> pa.Table:
+    return rows.set_column(rows.column_names.index("cty_code"), "cty_code", pa.array(countries))
+
+
+def test_country_codes_a_spreadsheet_mangled_are_mended_and_others_refused(con, tmp_path: Path) -> None:
+    """A grouping that lost its zeros (3 = 0003, the EU) would otherwise count as one more country."""
+    rows = with_countries(imports_rows(6), ["3", "22", "5700.0", "1XXX", "-", "4280"])
+    load_trade_partition(con, partition(), rows, tmp_path / "land")
+    loaded = con.execute("select cty_code from raw.census_imports order by i_commodity").fetchall()
+    assert [c for (c,) in loaded] == ["0003", "0022", "5700", "1XXX", "-", "4280"]
+    bad = with_countries(imports_rows(6, "2024-02"), ["China", "570", "57000", "5700", "5700", "57OO"])
+    with pytest.raises(UserError) as error:
+        load_trade_partition(con, partition("2024-02"), bad, tmp_path / "land")
+    message = str(error.value)
+    assert "imports/2024-02/ALL: rejected, nothing was loaded: 4 malformed cty_code(s)" in message
+    assert "'China' (rows 1), '570' (rows 2), '57000' (rows 3), '57OO' (rows 6)" in message
+    assert con.execute("select count(*) from raw.census_imports where time = '2024-02'").fetchone() == (0,)
+
+
+def test_a_key_another_partition_holds_is_refused(con, tmp_path: Path) -> None:
+    """A month loaded from a file (ALL) and the same month's country partition, or a country's year partition and
+    its month partition, would count a row twice: the second load is refused whole; overlaps without a shared key
+    load."""
+    land = tmp_path / "land"
+    load_trade_partition(con, partition(), with_countries(imports_rows(3), ["5700", "5700", "1220"]), land)
+    before = state(con)
+    china = with_countries(imports_rows(3, codes=["8542310002", "8542310009", "8542310000"]), ["5700"] * 3)
+    with pytest.raises(UserError) as error:
+        warehouse.load_trade_partitions(
+            con,
+            [(partition(cty="4280"), with_countries(imports_rows(1), ["4280"])), (partition(cty="5700"), china)],
+            land,
+        )
+    message = str(error.value)
+    assert "imports/2024-01/4280: rejected, nothing was loaded: 1 (time, i_commodity, cty_code) key(s)" in message
+    assert "(2024-01, 8542310000, 5700) in imports/2024-01/5700 and imports/2024-01/ALL" in message
+    assert "load the month from the source it came from before" in message
+    assert state(con) == before
+    # the same month of another country shares no key with the file's rows: it loads
+    canada = with_countries(imports_rows(1, codes=["8471500150"]), ["1220"])
+    assert load_trade_partition(con, partition(cty="1220"), canada, land).rows == 1
+    # a country's year partition beside its month partition
+    year_rows = with_countries(imports_rows(2, "2025-03", codes=["8542310001", "8542310002"]), ["5800", "5800"])
+    load_trade_partition(con, partition("2025", cty="5800"), year_rows, land)
+    month_rows = with_countries(imports_rows(1, "2025-03", codes=["8542310002"]), ["5800"])
+    with pytest.raises(UserError, match=r"\(2025-03, 8542310002, 5800\) in imports/2025-03/5800 and imports/2025/5800"):
+        load_trade_partition(con, partition("2025-03", cty="5800"), month_rows, land)
+
+
 def test_country_partition_checks_country_and_year_period(con, tmp_path: Path) -> None:
     rows = pa.concat_tables([imports_rows(2, "2024-01"), imports_rows(2, "2024-07")])
     result = load_trade_partition(con, partition("2024", cty="5700"), rows, tmp_path / "land")
@@ -387,6 +437,11 @@ def test_a_warehouse_held_by_another_process_gives_a_clear_error(tmp_path: Path)
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(UserError, match=r"in use by another process \(a running `dbt build` or load\?\)"):
             warehouse.connect(db_path)
+        # readers too (`aitrade headlines`, `labels audit`): a message, not DuckDB's traceback
+        with pytest.raises(UserError, match=r"in use by another process"):
+            warehouse.connect(db_path, read_only=True)
+        with pytest.raises(UserError, match=r"in use by another process"):
+            read_headlines(db_path)
     finally:
         holder.communicate("", timeout=30)
     warehouse.connect(db_path).close()  # free again once the holder is gone

@@ -115,9 +115,12 @@ def parse_structure(text: str) -> tuple[Field, ...]:
     return tuple(fields)
 
 
-def _is_header(line: str, records_so_far: int) -> bool:
-    """A text line before the first record (a title or column names); after it every non-blank line is a record."""
-    return records_so_far == 0 and not is_digits(line.lstrip()[:1])
+def _is_header(line: str, records_so_far: int, code_field: Field) -> bool:
+    """A text line before the first record (a title or column names): its code columns hold text and no digit. After
+    the first record every non-blank line is a record; a code with a letter in it (`O101210010`) or blank code
+    columns are records to refuse, never a header to skip."""
+    code = line[code_field.start - 1 : code_field.end]
+    return records_so_far == 0 and bool(code.strip()) and not any(is_digits(char) for char in code)
 
 
 def _commodity_code(line: str, number: int, code_field: Field) -> str:
@@ -142,7 +145,7 @@ def parse_concordance(text: str, year: int, layout: tuple[Field, ...] = DOCUMENT
     seen: dict[str, int] = {}
     for number, raw_line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         line = raw_line.rstrip("\r\n")
-        if not line.strip() or _is_header(line, len(seen)):
+        if not line.strip() or _is_header(line, len(seen), code_field):
             continue
         code = _commodity_code(line, number, code_field)
         if code in seen:

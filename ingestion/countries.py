@@ -1,9 +1,10 @@
 """The Census country list (`country.txt`, Schedule C) into raw.census_countries.
 
-The file is pipe-delimited with a few header lines: `Code | Name | ISO Code`, e.g. `5700|China|CN`. Lines that do not
-start with a number (title, column names, rules) are skipped; every line that does is a country row and must have
-exactly the three fields (a trailing `|` allowed): a 4-digit code, a name, and an alpha-2 of two letters (non-ISO
-such as GZ, WE, KV included) or empty, `-` or `--` when there is none. Any other such line stops the load, naming it.
+The file is pipe-delimited with a few header lines: `Code | Name | ISO Code`, e.g. `5700|China|CN`. The title, the
+column names and the rule line are skipped; every other line that starts with a number or holds a `|` is a country
+row and must have exactly the three fields (a trailing `|` allowed): a 4-digit code, a name, and an alpha-2 of two
+letters (non-ISO such as GZ, WE, KV included) or empty, `-` or `--` when there is none. Any other such line stops the
+load, naming it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ DEFAULT_BASE_URL = "https://www.census.gov/foreign-trade/schedules/c"
 FILE_NAME = "country.txt"
 # a country row: a 4-digit code, or a number of another length followed by `|` (a mistyped code, not a note)
 _ROW_START = re.compile(r"\s*(?:[0-9]{4}|[0-9]+\s*\|)")
+_RULE = re.compile(r"[\s|=-]*")  # a line of the column rules, `-----|-----|----`
 _ALPHA2 = re.compile(r"[A-Za-z]{2}")
 _NO_ISO = ("", "-", "--")  # the documented placeholders of a code without an ISO alpha-2
 
@@ -39,6 +41,16 @@ def _row_problem(fields: list[str]) -> str | None:
     if iso not in _NO_ISO and not _ALPHA2.fullmatch(iso):
         return f"ISO code {iso!r} is not two letters (leave it empty when there is none)"
     return None
+
+
+def _is_row(line: str) -> bool:
+    """A country row, well formed or not: it starts with a number, or it has `|` and is neither a rule line nor the
+    column names (a code mistyped with a letter, `57OO | Japan | JP`, is a row to refuse, not a title to skip)."""
+    if _ROW_START.match(line):
+        return True
+    if "|" not in line or _RULE.fullmatch(line):
+        return False
+    return line.split("|", 1)[0].strip().lower() != "code"
 
 
 def _parse_row(line: str, number: int) -> tuple[str, str, str | None]:
@@ -62,7 +74,7 @@ def parse_countries(text: str) -> pa.Table:
     isos: list[str | None] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        if not _ROW_START.match(line):
+        if not _is_row(line):
             continue  # title, column names, rules
         code, name, iso = _parse_row(line, number)
         if code in seen:

@@ -37,6 +37,7 @@ _METADATA_COLUMNS = ("source", "vintage", "partition_id", "loaded_at")
 _MAX_EXAMPLES = 5
 # a country code a spreadsheet turned into a number: 5700.0, or 3 for the grouping 0003
 _NUMERIC_COUNTRY = re.compile(r"([0-9]+)(?:\.0+)?")
+_LAST_GROUPING = 28  # Census groupings are 0001-0028 (OPEC ... CACM)
 
 
 @dataclass(frozen=True)
@@ -285,26 +286,39 @@ def _check_no_other_partition_holds_the_keys(con: duckdb.DuckDBPyConnection, loa
         }
         if not suspects:
             continue
+        # only keys this load brings: a clash between two partitions already there is not this load's
         clashes = con.execute(
             f"""
             select time, {layout.commodity}, cty_code, list(distinct partition_id order by partition_id),
                 count(*) over ()
             from {RAW_SCHEMA}.{layout.table}
             where partition_id in (select unnest(?::varchar[]))
-            group by 1, 2, 3 having count(*) > 1
+            group by 1, 2, 3
+            having count(*) > 1 and bool_or(list_contains(?::varchar[], partition_id))
             order by 1, 2, 3 limit {_MAX_EXAMPLES}
             """,
-            [sorted(suspects)],
+            [sorted(suspects), sorted(mine)],
         ).fetchall()
         if clashes:
-            shown = "; ".join(f"({t}, {code}, {cty}) in {' and '.join(pids)}" for t, code, cty, pids, _ in clashes)
-            raise UserError(
-                f"{min(mine)}: rejected, nothing was loaded: {clashes[0][4]} (time, {layout.commodity}, cty_code) "
-                f"key(s) would be held twice, e.g. {shown}. The warehouse keeps each month, code and country once, so "
-                "a month loaded from a file (partition .../ALL) cannot sit beside that month's Census API partitions "
-                "(one per country), nor a country's year beside its months: load the month from the source it came "
-                "from before, or into another warehouse (--db)."
-            )
+            raise UserError(_clash_message(clashes, mine, layout.commodity))
+
+
+def _clash_message(clashes: list[tuple], mine: dict[str, tuple[str, str]], commodity: str) -> str:
+    """The refusal of a load whose keys another partition holds, naming this load's partition and the case."""
+    involved = {pid for *_, pids, _ in clashes for pid in pids}
+    shown = "; ".join(f"({t}, {code}, {cty}) in {' and '.join(pids)}" for t, code, cty, pids, _ in clashes)
+    if any(pid.endswith("/ALL") for pid in involved):
+        case = (
+            "a month loaded from a file (partition .../ALL) cannot sit beside that month's Census API partitions "
+            "(one per country)"
+        )
+    else:
+        case = "a country's year partition cannot sit beside its month partitions"
+    return (
+        f"{min(involved & mine.keys())}: rejected, nothing was loaded: {clashes[0][4]} (time, {commodity}, cty_code) "
+        f"key(s) would be held twice, e.g. {shown}. The warehouse keeps each month, code and country once: {case}. "
+        "Load these rows from the source the other partition came from, or into another warehouse (--db)."
+    )
 
 
 def record_empty_partition(con: duckdb.DuckDBPyConnection, partition: TradePartition) -> None:
@@ -626,11 +640,11 @@ def _fix_codes(pid: str, commodity: str, codes: pa.ChunkedArray) -> pa.ChunkedAr
 
 
 def _fix_country_codes(pid: str, codes: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Census Schedule C codes: 4 digits (5700), a grouping (0003, 1XXX) or `-` (the world total). A code a
-    spreadsheet made a number is mended (5700.0; 3 or 22, a grouping 00xx that lost its zeros, as no other code
-    starts with 0); anything else is an error, because an unrecognised code would count as one more country (the
-    EU as `3` on top of its members)."""
-    ok = pc.fill_null(pc.match_substring_regex(codes, r"^([0-9]{4}|[0-9]XXX|-)$"), True)  # nulls: _check_rows
+    """Census Schedule C codes: 4 digits (5700), a grouping (0003, 1XXX to 7XXX) or `-` (the world total). A code
+    a spreadsheet made a number is mended (5700.0; 3 or 22, a grouping 0001-0028 that lost its zeros, as no other
+    code starts with 0); anything else is an error, because an unrecognised code would count as one more country
+    (the EU as `3` on top of its members)."""
+    ok = pc.fill_null(pc.match_substring_regex(codes, r"^([0-9]{4}|[1-7]XXX|-)$"), True)  # nulls: _check_rows
     if pc.all(ok).as_py():
         return codes
     odd_rows = pc.indices_nonzero(pc.invert(ok))
@@ -639,7 +653,7 @@ def _fix_country_codes(pid: str, codes: pa.ChunkedArray) -> pa.ChunkedArray:
     for position, code in zip(odd_rows.to_pylist(), pc.take(codes, odd_rows).to_pylist(), strict=True):
         match = _NUMERIC_COUNTRY.fullmatch(code)
         digits = match.group(1) if match else ""
-        if len(digits) in (1, 2, 4):
+        if len(digits) == 4 or (len(digits) in (1, 2) and 1 <= int(digits) <= _LAST_GROUPING):
             fixed[code] = digits.zfill(4)
         else:
             bad.setdefault(code, []).append(position + 1)

@@ -258,6 +258,18 @@ def test_malformed_record_lines_are_named(line, shown):
     assert "fix the line and rerun" in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("O101210010" + LONG, "'O101210010'"),  # a letter O for a zero in the first record was taken for a header
+        (" " * 10 + LONG, "'          '"),  # blank code columns
+    ],
+)
+def test_a_malformed_first_record_is_not_taken_for_a_header(line, shown):
+    with pytest.raises(UserError, match="concordance line 3: columns 1-10 hold " + shown):
+        parse_concordance(with_line(RECORDS, 0, line), 2025)
+
+
 def test_skipped_lines_are_only_blank_or_leading_text():
     # the header above the first record and blank lines anywhere are skipped; a right-aligned 9-digit code is padded
     records = [RECORDS[0], dict(RECORDS[1], hs10=" 471300100"), RECORDS[2]]

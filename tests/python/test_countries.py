@@ -60,6 +60,8 @@ def test_parse_country_txt_row_forms():
         ("57000 | China | CN", "code '57000' is not 4 digits"),
         ("5700 China CN", "1 `|`-separated fields instead of 3"),
         ("5700 |  | CN", "the name is empty"),
+        ("57OO | Japan | JP", "code '57OO' is not 4 digits"),  # a letter O for a zero was skipped as a title
+        ("O120 | Canada | CA", "code 'O120' is not 4 digits"),
     ],
 )
 def test_malformed_country_rows_are_named(line, problem):

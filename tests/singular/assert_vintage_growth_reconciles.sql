@@ -101,6 +101,11 @@ final as (
             or growth.months_covered < 12
             or coalesce(base_years.months_covered, 0) < 12
         ) <> (growth.family_growth_vs_base_year is null)
+        or (
+            growth.family_previous_year_value = 0
+            or growth.months_covered < 12
+            or coalesce(previous_years.months_covered, 0) < 12
+        ) <> (growth.family_growth_vs_previous_year is null)
 
     union all
 

@@ -24,12 +24,13 @@ trade as (
 
 ),
 
-flow_year_months as (
+code_years as (
 
-    {{ flow_year_months('trade') }}
+    select * from {{ ref('int_trade_annual__codes') }}
 
 ),
 
+-- The flow's months in the two years compared, as the code-year totals count them.
 compared_year_months as (
 
     select
@@ -40,7 +41,8 @@ compared_year_months as (
         max(
             case when year = {{ var('comparison_year') | int }} then months_covered else 0 end
         ) as comparison_year_months_covered
-    from flow_year_months
+    from code_years
+    where year in ({{ var('base_year') | int }}, {{ var('comparison_year') | int }})
     group by 1
 
 ),

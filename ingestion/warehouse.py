@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -604,70 +604,82 @@ def _as_int64(pid: str, rows: pa.Table, name: str) -> pa.ChunkedArray:
 
 def _fix_codes(pid: str, commodity: str, codes: pa.ChunkedArray) -> pa.ChunkedArray:
     """Zero-pad codes that lost a leading zero via `pad_hs_code`; any other non-10-digit code is an error."""
-    ok = pc.fill_null(pc.match_substring_regex(codes, r"^[0-9]{10}$"), False)  # ASCII digits only
-    if pc.all(ok).as_py():
-        return codes
-    odd_rows = pc.indices_nonzero(pc.invert(ok))
-    odd_codes = pc.take(codes, odd_rows).to_pylist()
-    originals: list[str] = []
-    fixed: list[str] = []
-    bad: dict[str | None, list[int]] = {}
-    for position, code in zip(odd_rows.to_pylist(), odd_codes, strict=True):
-        if code in bad:
-            bad[code].append(position + 1)
-            continue
-        if code in originals:
-            continue
+
+    def padded(code: str | None) -> str | None:
         try:
-            padded = pad_hs_code(code) if code is not None else None
+            return None if code is None else pad_hs_code(code)
         except ValueError:
-            padded = None
-        if padded is None:
-            bad[code] = [position + 1]
-        else:
-            originals.append(code)
-            fixed.append(padded)
-    if bad:
-        shown = ", ".join(f"{code!r} (rows {_rows_text(r, len(r))})" for code, r in list(bad.items())[:_MAX_EXAMPLES])
-        raise RejectedRows(
-            f"{pid}: rejected, nothing was loaded: {len(bad)} malformed {commodity} code(s): {shown}"
-            f"{' ...' if len(bad) > _MAX_EXAMPLES else ''}; HS10 codes must be 10 digits (9-digit codes that "
-            "lost their leading zero are padded)"
-        )
-    position = pc.index_in(codes, value_set=pa.array(originals, pa.string()))
-    replaced = pc.take(pa.array(fixed, pa.string()), position)
-    return pc.if_else(ok, codes, replaced)
+            return None
+
+    return _mend_codes(
+        pid,
+        f"{commodity} code",
+        codes,
+        r"^[0-9]{10}$",  # ASCII digits only
+        padded,
+        "HS10 codes must be 10 digits (9-digit codes that lost their leading zero are padded)",
+        nulls_pass=False,
+    )
 
 
 def _fix_country_codes(pid: str, codes: pa.ChunkedArray) -> pa.ChunkedArray:
     """Census Schedule C codes: 4 digits (5700), a grouping (0003, 1XXX to 7XXX) or `-` (the world total). A code
     a spreadsheet made a number is mended (5700.0; 3 or 22, a grouping 0001-0028 that lost its zeros, as no other
     code starts with 0); anything else is an error, because an unrecognised code would count as one more country
-    (the EU as `3` on top of its members)."""
-    ok = pc.fill_null(pc.match_substring_regex(codes, r"^([0-9]{4}|[1-7]XXX|-)$"), True)  # nulls: _check_rows
+    (the EU as `3` on top of its members). A missing code is left to `_check_rows`."""
+
+    def mended(code: str | None) -> str | None:
+        match = _NUMERIC_COUNTRY.fullmatch(code or "")
+        digits = match.group(1) if match else ""
+        if len(digits) == 4 or (len(digits) in (1, 2) and 1 <= int(digits) <= _LAST_GROUPING):
+            return digits.zfill(4)
+        return None
+
+    return _mend_codes(
+        pid,
+        "cty_code",
+        codes,
+        r"^([0-9]{4}|[1-7]XXX|-)$",
+        mended,
+        "a Census country code is 4 digits (5700), a grouping (0003, 1XXX) or - for the world total, kept as text "
+        "(5700.0 and a grouping that lost its zeros, such as 3, are mended)",
+        nulls_pass=True,
+    )
+
+
+def _mend_codes(
+    pid: str,
+    what: str,
+    codes: pa.ChunkedArray,
+    valid: str,
+    mend: Callable[[str | None], str | None],
+    rule: str,
+    nulls_pass: bool,
+) -> pa.ChunkedArray:
+    """Codes matching the regex `valid` stay (vectorised); each other distinct code becomes `mend(code)`, or, when
+    that is None, refuses the partition with the code's rows named and `rule` stated."""
+    ok = pc.fill_null(pc.match_substring_regex(codes, valid), nulls_pass)
     if pc.all(ok).as_py():
         return codes
     odd_rows = pc.indices_nonzero(pc.invert(ok))
     fixed: dict[str, str] = {}
-    bad: dict[str, list[int]] = {}
+    bad: dict[str | None, list[int]] = {}
     for position, code in zip(odd_rows.to_pylist(), pc.take(codes, odd_rows).to_pylist(), strict=True):
-        match = _NUMERIC_COUNTRY.fullmatch(code)
-        digits = match.group(1) if match else ""
-        if len(digits) == 4 or (len(digits) in (1, 2) and 1 <= int(digits) <= _LAST_GROUPING):
-            fixed[code] = digits.zfill(4)
-        else:
+        if code in fixed:
+            continue
+        value = None if code in bad else mend(code)
+        if value is None:
             bad.setdefault(code, []).append(position + 1)
+        else:
+            fixed[code] = value
     if bad:
         shown = ", ".join(f"{code!r} (rows {_rows_text(r, len(r))})" for code, r in list(bad.items())[:_MAX_EXAMPLES])
         raise RejectedRows(
-            f"{pid}: rejected, nothing was loaded: {len(bad)} malformed cty_code(s): {shown}"
-            f"{' ...' if len(bad) > _MAX_EXAMPLES else ''}; a Census country code is 4 digits (5700), a grouping "
-            "(0003, 1XXX) or - for the world total, kept as text (5700.0 and a grouping that lost its zeros, such as "
-            "3, are mended)"
+            f"{pid}: rejected, nothing was loaded: {len(bad)} malformed {what}(s): {shown}"
+            f"{' ...' if len(bad) > _MAX_EXAMPLES else ''}; {rule}"
         )
-    originals = list(fixed)
-    position = pc.index_in(codes, value_set=pa.array(originals, pa.string()))
-    replaced = pc.take(pa.array([fixed[code] for code in originals], pa.string()), position)
+    position = pc.index_in(codes, value_set=pa.array(list(fixed), pa.string()))
+    replaced = pc.take(pa.array(list(fixed.values()), pa.string()), position)
     return pc.if_else(ok, codes, replaced)
 
 

@@ -2,6 +2,12 @@
     analysis panel) per flow and year, its months_covered with their months; growth is null exactly when
     its base is 0 (never a "+0.0%" for a code without base-year trade) or either year has fewer than 12
     months; and every linked code pair shares its family. -#}
+{%- set growth_checks = [
+    ('base_year_value', 'growth_vs_base_year', 'base_years'),
+    ('previous_year_value', 'growth_vs_previous_year', 'previous_years'),
+    ('family_base_year_value', 'family_growth_vs_base_year', 'base_years'),
+    ('family_previous_year_value', 'family_growth_vs_previous_year', 'previous_years'),
+] -%}
 
 with
 
@@ -86,26 +92,14 @@ final as (
             growth.flow = base_years.flow
             and growth.base_year = base_years.year
     where
-        (
-            growth.base_year_value = 0
-            or growth.months_covered < 12
-            or coalesce(base_years.months_covered, 0) < 12
-        ) <> (growth.growth_vs_base_year is null)
-        or (
-            growth.previous_year_value = 0
-            or growth.months_covered < 12
-            or coalesce(previous_years.months_covered, 0) < 12
-        ) <> (growth.growth_vs_previous_year is null)
-        or (
-            growth.family_base_year_value = 0
-            or growth.months_covered < 12
-            or coalesce(base_years.months_covered, 0) < 12
-        ) <> (growth.family_growth_vs_base_year is null)
-        or (
-            growth.family_previous_year_value = 0
-            or growth.months_covered < 12
-            or coalesce(previous_years.months_covered, 0) < 12
-        ) <> (growth.family_growth_vs_previous_year is null)
+        1 = 0
+        {%- for denominator, growth_column, compared in growth_checks %}
+            or (
+                growth.{{ denominator }} = 0
+                or growth.months_covered < 12
+                or coalesce({{ compared }}.months_covered, 0) < 12
+            ) <> (growth.{{ growth_column }} is null)
+        {%- endfor %}
 
     union all
 

@@ -97,6 +97,7 @@ def publish(
     marts_dir = out_dir / PARQUET_DIR
     marts_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out_dir, marts_dir)
+    _refuse_a_serving_copy_opened_for_writing(target)
 
     tag = f"{_TMP_MARK}{os.getpid()}"
     tmp_serving = out_dir / f".{SERVING_FILE}{tag}"
@@ -127,6 +128,7 @@ def publish(
         for tmp in tmp_parquet.values():
             fsync_file(tmp)
         # The swap: each rename is atomic; the serving copy goes first, then every parquet file.
+        _refuse_a_serving_copy_opened_for_writing(target)
         os.replace(tmp_serving, target)
         published: list[PublishedMart] = []
         for mart in marts:
@@ -146,6 +148,18 @@ def publish(
 
 
 # --- internals ----------------------------------------------------------------------------------------------
+
+
+def _refuse_a_serving_copy_opened_for_writing(target: Path) -> None:
+    """Stop when the serving copy has a write-ahead log: a BI connection opened it read-write, and DuckDB would
+    replay that log onto the new copy swapped in under the same name (stale or foreign rows in a fresh publication)."""
+    wal = Path(f"{target}.wal")
+    if wal.exists():
+        raise UserError(
+            f"{wal} exists: something opened the serving copy read-write (BI must open it read-only, e.g. "
+            f"`duckdb -readonly {target}`). Close that connection; if none is open, delete {wal.name}; then publish "
+            "again. Nothing was published."
+        )
 
 
 def _attach_source(con: duckdb.DuckDBPyConnection, db_path: Path, lock_wait_seconds: float) -> None:

@@ -148,6 +148,31 @@ def test_failed_publish_leaves_previous_publication_untouched(tmp_path: Path, mo
     assert [p.name for p in tmp_path.rglob("*") if pub._TMP_MARK in p.name] == []
 
 
+def test_a_serving_copy_opened_read_write_is_not_published_over(tmp_path: Path) -> None:
+    """A BI connection that opened the serving copy read-write leaves a write-ahead log, which DuckDB would replay
+    onto the next copy swapped in under the same name: publish refuses, and publishes once the log is gone."""
+    db = tmp_path / "warehouse.duckdb"
+    build_warehouse(db, version=1)
+    pub.publish(db, progress=False)
+    writer = duckdb.connect(str(tmp_path / "serving.duckdb"))  # read-write, against the README's advice
+    try:
+        writer.execute("delete from marts.ai_trade_annual")
+        assert (tmp_path / "serving.duckdb.wal").exists()
+        build_warehouse(db, version=2)
+        with pytest.raises(
+            UserError, match=r"serving\.duckdb\.wal exists: something opened the serving copy read-write"
+        ):
+            pub.publish(db, progress=False)
+        parquet = tmp_path / "marts" / "fct_trade_monthly.parquet"
+        assert duckdb.sql(f"select distinct version from '{parquet}'").fetchall() == [(1,)]  # nothing published
+    finally:
+        writer.close()
+    assert not (tmp_path / "serving.duckdb.wal").exists()  # closing checkpoints the log away
+    pub.publish(db, progress=False)
+    with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as con:
+        assert con.execute("select version, n from marts.ai_trade_annual").fetchall() == [(2, 5000)]
+
+
 def test_stale_temporaries_of_a_killed_publish_are_removed_and_a_running_ones_kept(tmp_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
     build_warehouse(db, version=1)

@@ -51,23 +51,51 @@ world_denominators as (
 
 ),
 
+flow_years as (
+
+    -- The years in the data: a country absent from one of them traded 0; another year is unknown.
+    select
+        flow,
+        period_start_year as year,
+        max(months_covered) as months_covered
+    from period_totals
+    where period_type = 'year'
+    group by 1, 2
+
+),
+
 comparisons as (
 
-    -- Single years only: the same country one year and var base_year earlier (absent = 0).
+    -- Single years only: the same country one year and var base_year earlier (absent = 0; a year
+    -- not in the data = null).
     select
         current_year.flow,
         current_year.period,
         current_year.cty_code,
-        coalesce(previous_year.months_covered, 0) as previous_year_months_covered,
-        coalesce(base_year.months_covered, 0) as base_year_months_covered,
-        coalesce(previous_year.total_value, 0) as previous_year_total_value,
-        coalesce(previous_year.ai_value, 0) as previous_year_ai_value,
-        coalesce(previous_year.non_ai_value, 0) as previous_year_non_ai_value,
-        coalesce(base_year.total_value, 0) as base_year_total_value,
-        coalesce(base_year.ai_value, 0) as base_year_ai_value,
-        coalesce(base_year.non_ai_value, 0) as base_year_non_ai_value,
-        coalesce(previous_year.total_value_all_chapters, 0)
-            as previous_year_total_value_all_chapters
+        previous_flow_year.months_covered as previous_year_months_covered,
+        base_flow_year.months_covered as base_year_months_covered,
+        case
+            when previous_flow_year.year is not null then coalesce(previous_year.total_value, 0)
+        end as previous_year_total_value,
+        case
+            when previous_flow_year.year is not null then coalesce(previous_year.ai_value, 0)
+        end as previous_year_ai_value,
+        case
+            when previous_flow_year.year is not null then coalesce(previous_year.non_ai_value, 0)
+        end as previous_year_non_ai_value,
+        case
+            when base_flow_year.year is not null then coalesce(base_year.total_value, 0)
+        end as base_year_total_value,
+        case
+            when base_flow_year.year is not null then coalesce(base_year.ai_value, 0)
+        end as base_year_ai_value,
+        case
+            when base_flow_year.year is not null then coalesce(base_year.non_ai_value, 0)
+        end as base_year_non_ai_value,
+        case
+            when previous_flow_year.year is not null
+                then coalesce(previous_year.total_value_all_chapters, 0)
+        end as previous_year_total_value_all_chapters
     from country_periods as current_year
     left join period_totals as previous_year
         on
@@ -81,6 +109,14 @@ comparisons as (
             and current_year.cty_code = base_year.cty_code
             and base_year.period_type = 'year'
             and base_year.period_start_year = {{ var('base_year') | int }}
+    left join flow_years as previous_flow_year
+        on
+            current_year.flow = previous_flow_year.flow
+            and previous_flow_year.year = current_year.period_start_year - 1
+    left join flow_years as base_flow_year
+        on
+            current_year.flow = base_flow_year.flow
+            and base_flow_year.year = {{ var('base_year') | int }}
     where current_year.period_type = 'year'
 
 ),

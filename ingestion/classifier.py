@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import tomllib
 import uuid
@@ -73,7 +74,8 @@ class ClassifierSettings:
     timeout: float = 120.0
     temperature: float | None = 0.0
     retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_retries=3, max_delay=30.0))
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)  # injectable so tests run fast
+    # between retries; None waits on the classifier's stop signal, so an interrupt ends the wait (tests pass a fake)
+    sleep: Callable[[float], object] | None = field(default=None, repr=False)
     publish_every_s: float = 60.0
 
     @property
@@ -123,7 +125,14 @@ class Classifier:
             timeout=settings.timeout,
         )
         self._temperature = settings.temperature
+        self._stopped = threading.Event()
         self.redact = Redactor(settings.api_key or "")
+
+    def stop(self) -> None:
+        """No request or retry starts after this, and open connections are closed, so the requests in flight end
+        now instead of at their timeout (Ctrl-C: their answers would be dropped, and new ones cost money)."""
+        self._stopped.set()
+        self.client.close()
 
     def classify(self, items: list[CodeItem]) -> Outcome:
         """Classify a batch: answers matched by code; codes the batch answer got wrong are retried alone."""
@@ -178,6 +187,8 @@ class Classifier:
         chars = request_chars(self.prompt, items)
         retries = 0
         while True:
+            if self._stopped.is_set():
+                raise _GaveUp("stopped (interrupted)")
             out.requests += 1
             out.prompt_chars += chars
             extra = {} if self._temperature is None else {"temperature": self._temperature}
@@ -224,7 +235,7 @@ class Classifier:
                 raise _GaveUp(f"{reason} (after {policy.attempts} attempts)")
             retries += 1
             log.debug("request failed (%s); retrying in %.2fs", reason, wait_s)
-            self.settings.sleep(wait_s)
+            (self.settings.sleep or self._stopped.wait)(wait_s)
 
 
 # --- prices -----------------------------------------------------------------------------------------------------
@@ -406,6 +417,7 @@ def _classify_all(
                 cache.publish_labels(con, settings.flow, prompt.version, settings.model, items)
                 last_publish = time.monotonic()
     finally:
+        classifier.stop()  # an interrupt or error: the batches in flight end now, and no retry starts
         executor.shutdown(wait=False, cancel_futures=True)
         bar.close()
 

@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import sys
 
 from ingestion.commands import (
@@ -49,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("interrupted: completed partitions are kept; rerun the same command to resume", file=sys.stderr)
-        return 130
+        # Every load has committed or rolled back by now. Exit at once: Python would otherwise wait for worker
+        # threads blocked on a network read (a hung Census or LLM request) until their timeout, minutes later.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ class Headlines:
     last_ai_index: float
     last_ai_trailing_12_month_index: float | None  # null until twelve months of data
     is_synthetic: bool
+    # trade in codes without a label, a share of the total in each year: it counts in the totals and in "all other"
+    unlabelled_share_base: float = 0.0
+    unlabelled_share_comparison: float = 0.0
 
 
 def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
@@ -41,10 +44,10 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
                 [flow],
             ).fetchone()
             shares = {
-                year: (ai, total, synthetic)
-                for year, ai, total, synthetic in con.execute(
+                year: (ai, total, synthetic, unlabelled)
+                for year, ai, total, synthetic, unlabelled in con.execute(
                     """
-                    select year, ai_value, total_value, is_synthetic
+                    select year, ai_value, total_value, is_synthetic, unclassified_value
                     from marts.ai_trade_share_annual
                     where flow = ? and months_covered = 12
                     """,
@@ -71,8 +74,8 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
             f"no complete year of {flow} after {base_year}, the base year: load trade through the December of a "
             "later year and run `dbt build`"
         )
-    ai_base, total_base, synthetic = shares[base_year]
-    ai_comparison, total_comparison, _ = shares[comparison_year]
+    ai_base, total_base, synthetic, unlabelled_base = shares[base_year]
+    ai_comparison, total_comparison, _, unlabelled_comparison = shares[comparison_year]
     # Growth and the index divide by the base year's AI and other trade: without High-labelled trade (no labels
     # loaded yet) or without other trade they are undefined, not zero.
     if ai_base <= 0 or last_index is None:
@@ -94,6 +97,8 @@ def read_headlines(db_path: Path, flow: str = "imports") -> Headlines:
         last_ai_index=float(last_index),
         last_ai_trailing_12_month_index=None if last_trailing_index is None else float(last_trailing_index),
         is_synthetic=bool(synthetic),
+        unlabelled_share_base=float(unlabelled_base / total_base),
+        unlabelled_share_comparison=float(unlabelled_comparison / total_comparison),
     )
 
 
@@ -113,5 +118,8 @@ def format_headlines(headlines: Headlines) -> str:
             f"  AI {headlines.flow} {headlines.ai_growth:+.1%} {headlines.base_year}-{headlines.comparison_year},"
             f" all other {headlines.flow} {headlines.rest_growth:+.1%}",
             index_line,
+            f"  Unlabelled codes: {headlines.unlabelled_share_base:.1%} of {headlines.flow} in {headlines.base_year},"
+            f" {headlines.unlabelled_share_comparison:.1%} in {headlines.comparison_year}"
+            f" (in the totals and in all other {headlines.flow})",
         ]
     )

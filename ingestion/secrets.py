@@ -36,6 +36,17 @@ def census_api_key(environ: dict[str, str] | None = None) -> str:
     return key
 
 
+def openai_api_key(environ: dict[str, str] | None = None) -> str | None:
+    """The LLM key from `OPENAI_API_KEY` without surrounding blanks (a trailing newline from `$(cat key.txt)` would
+    make every request fail as a "connection error"), or None for endpoints without keys; a key with a blank or
+    control character inside is a `UserError`."""
+    env = os.environ if environ is None else environ
+    key = env.get(OPENAI_KEY_ENV, "").strip()
+    if any(char.isspace() or not char.isprintable() for char in key):
+        raise UserError(f"{OPENAI_KEY_ENV} holds a blank or control character inside the key; set it to the key alone")
+    return key or None
+
+
 class Redactor:
     """Replaces every secret (and any `key=` URL parameter) in a text by `***`."""
 

@@ -16,10 +16,11 @@ from ingestion.classifier import (
     run_classification,
 )
 from ingestion.classifier_universe import codes_to_classify
+from ingestion.commands import positive_int, positive_number
 from ingestion.labels import audit_labels, format_audit, import_labels
 from ingestion.paths import default_warehouse_path
 from ingestion.schema import FLOWS
-from ingestion.secrets import OPENAI_KEY_ENV
+from ingestion.secrets import openai_api_key
 
 OPENAI_BASE_URL_ENV = "OPENAI_BASE_URL"
 
@@ -48,7 +49,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     classify.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="codes per request")
     classify.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="requests in flight")
-    classify.add_argument("--limit", type=int, help="classify at most the first N codes (in code order)")
+    classify.add_argument(
+        "--timeout", type=positive_number, default=120.0, help="seconds to wait for one answer (default 120)"
+    )
+    classify.add_argument("--limit", type=positive_int, help="classify at most the first N codes (in code order)")
     classify.add_argument(
         "--codes", type=Path, help="classify exactly these codes: one per line, or a CSV with hs10[,description]"
     )
@@ -67,13 +71,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit.add_argument("--a", required=True, metavar="SOURCE", help="label_source A (rows of the matrix)")
     audit.add_argument("--b", required=True, metavar="SOURCE", help="label_source B (columns of the matrix)")
     audit.add_argument("--year", type=int, default=2025, help="year whose trade weighs disagreements (2025)")
-    audit.add_argument("--top", type=int, default=10, help="disagreements to list (10)")
+    audit.add_argument("--top", type=positive_int, default=10, help="disagreements to list (10)")
     db_option(audit)
     audit.set_defaults(func=run_audit)
 
 
 def run_classify(args: argparse.Namespace) -> int:
-    api_key = os.environ.get(OPENAI_KEY_ENV) or None
+    api_key = openai_api_key()
     # The openai client logs request options at DEBUG; keep it (and httpx) quiet whatever -v says.
     for name in ("openai", "httpx", "httpcore", "httpx2", "httpcore2"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -84,6 +88,7 @@ def run_classify(args: argparse.Namespace) -> int:
         api_key=api_key,
         batch_size=args.batch_size,
         concurrency=args.concurrency,
+        timeout=args.timeout,
     )
     con = warehouse.connect(args.db)
     try:

@@ -226,6 +226,50 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path):
     con.close()
 
 
+def test_ctrl_c_stops_the_requests_in_flight_and_sends_no_more(tmp_path):
+    """A hung endpoint and Ctrl-C: the run ends now, not when its requests time out, and sends nothing after it
+    (before, it kept retrying for minutes, paying for answers it then dropped)."""
+    db = tmp_path / "w.duckdb"
+    warehouse.connect(db).close()
+    codes = tmp_path / "codes.csv"
+    codes.write_text("hs10,description\n" + "".join(f"{8400000000 + i},ITEM {i}\n" for i in range(12)))
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    with FakeOpenAI(slow_s=300) as server:
+        server.script.extend(["slow"] * 50)
+        cli = classify_args(db, server, "--codes", str(codes), "--timeout", "300", batch=3, concurrency=2)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ingestion.cli", *cli], cwd=REPO_ROOT, env=env, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 30
+        while server.requests < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.requests == 2  # both workers wait on a hung answer
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)  # far below the 300 s timeout the requests would otherwise wait out
+        finally:
+            proc.kill()
+        assert proc.returncode == 130, proc.stderr.read().decode()
+        time.sleep(0.5)
+        assert server.requests == 2  # no retry, no new batch after the interrupt
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select status, requests from raw.label_runs").fetchall() == [("interrupted", 0)]
+    con.close()
+
+
+def test_a_key_with_a_trailing_newline_is_used_without_it(tmp_path, monkeypatch):
+    """`export OPENAI_API_KEY=$(cat key.txt)` keeps the newline; httpx refuses it as a header, which had failed every
+    code as a "connection error". A blank inside the key is an error that says so."""
+    db = tmp_path / "w.duckdb"
+    seed_warehouse(db)
+    with FakeOpenAI(expected_key="sk-test-123") as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-123\n")
+        assert classify(db, server, "--codes", str(_codes(tmp_path))) == 0
+        assert server.authorizations == ["Bearer sk-test-123"]
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test 123")
+        assert classify(db, server, "--codes", str(_codes(tmp_path))) == 2
+
+
 @pytest.mark.parametrize("flag", ["--batch-size", "--concurrency"])
 def test_bad_settings_are_user_errors(tmp_path, monkeypatch, flag):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)

@@ -14,7 +14,7 @@ from ingestion.cli import main
 from ingestion.errors import UserError
 from ingestion.headlines import format_headlines, read_headlines
 
-# year: (ai_value, total_value) of a flow's complete years
+# year: (ai_value, total_value) of a flow's complete years (a tenth of the total has no label)
 SHARES = {2023: (Decimal("150.00"), Decimal("1000.00")), 2025: (Decimal("270.00"), Decimal("1200.00"))}
 
 
@@ -40,14 +40,16 @@ def build_marts(
         )
         con.execute(
             "create table marts.ai_trade_share_annual (flow varchar, year integer, ai_value decimal(38, 2),"
-            " total_value decimal(38, 2), months_covered integer, is_synthetic boolean)"
+            " total_value decimal(38, 2), months_covered integer, is_synthetic boolean,"
+            " unclassified_value decimal(38, 2))"
         )
         for year, (ai, total) in shares.items():
             con.execute(
-                "insert into marts.ai_trade_share_annual values ('imports', ?, ?, ?, 12, true)", [year, ai, total]
+                "insert into marts.ai_trade_share_annual values ('imports', ?, ?, ?, 12, true, ? / 10)",
+                [year, ai, total, total],
             )
         # an incomplete later year is not the comparison year
-        con.execute("insert into marts.ai_trade_share_annual values ('imports', 2026, 1, 2, 1, true)")
+        con.execute("insert into marts.ai_trade_share_annual values ('imports', 2026, 1, 2, 1, true, 0)")
 
 
 def test_headlines_are_the_shares_and_growth_of_the_base_and_latest_complete_years(tmp_path: Path) -> None:
@@ -60,12 +62,16 @@ def test_headlines_are_the_shares_and_growth_of_the_base_and_latest_complete_yea
     assert headlines.rest_growth == pytest.approx(930 / 850 - 1, rel=1e-15)
     assert headlines.last_ai_index == 180.0 and headlines.is_synthetic
     assert headlines.last_ai_trailing_12_month_index == 151.5
-    assert format_headlines(headlines).splitlines()[-1] == (
+    assert format_headlines(headlines).splitlines()[-2] == (
         "  AI index in 2025-12: 180 (2023 monthly average = 100); the 12 months to 2025-12: 152"
     )
     without_a_year = replace(headlines, last_ai_trailing_12_month_index=None)  # fewer than 12 months of data
     assert (
-        format_headlines(without_a_year).splitlines()[-1] == "  AI index in 2025-12: 180 (2023 monthly average = 100)"
+        format_headlines(without_a_year).splitlines()[-2] == "  AI index in 2025-12: 180 (2023 monthly average = 100)"
+    )
+    # unlabelled trade counts in the totals and in "all other": the headlines say how much there is
+    assert format_headlines(headlines).splitlines()[-1] == (
+        "  Unlabelled codes: 10.0% of imports in 2023, 10.0% in 2025 (in the totals and in all other imports)"
     )
 
 

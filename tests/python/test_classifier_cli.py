@@ -277,3 +277,18 @@ def test_bad_settings_are_user_errors(tmp_path, monkeypatch, flag):
     seed_warehouse(db)
     with FakeOpenAI() as server:
         assert classify(db, server, flag, "0") == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["labels", "classify", "--flow", "imports", "--limit", "-300"], "'-300' must be at least 1"),
+        (["labels", "classify", "--flow", "imports", "--timeout", "0"], "'0' must be above 0"),
+        (["labels", "audit", "--a", "x", "--b", "y", "--top", "-1"], "'-1' must be at least 1"),
+    ],
+)
+def test_counts_and_seconds_must_be_positive(args, message, capsys):
+    """`--limit -300` had classified the first codes but the last 300 (a slice from the end); `--top -1` crashed."""
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2 and message in capsys.readouterr().err

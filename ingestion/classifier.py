@@ -235,7 +235,8 @@ class Classifier:
                 raise _GaveUp(f"{reason} (after {policy.attempts} attempts)")
             retries += 1
             log.debug("request failed (%s); retrying in %.2fs", reason, wait_s)
-            (self.settings.sleep or self._stopped.wait)(wait_s)
+            sleep = self._stopped.wait if self.settings.sleep is None else self.settings.sleep
+            sleep(wait_s)
 
 
 # --- prices -----------------------------------------------------------------------------------------------------

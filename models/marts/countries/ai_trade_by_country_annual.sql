@@ -1,3 +1,10 @@
+{#- The columns of the year before and of var base_year next to each year (absent = 0; a year
+    not in the data = null). -#}
+{%- set compared_columns = [
+    ('previous', ['total_value', 'ai_value', 'non_ai_value', 'total_value_all_chapters']),
+    ('base', ['total_value', 'ai_value', 'non_ai_value']),
+] -%}
+
 with
 
 period_totals as (
@@ -66,36 +73,21 @@ flow_years as (
 
 comparisons as (
 
-    -- Single years only: the same country one year and var base_year earlier (absent = 0; a year
-    -- not in the data = null).
+    -- Single years only: the same country one year and var base_year earlier.
     select
         current_year.flow,
         current_year.period,
         current_year.cty_code,
+        {%- for year, columns in compared_columns %}
+            {%- for column in columns %}
+                case
+                    when {{ year }}_flow_year.year is not null
+                        then coalesce({{ year }}_year.{{ column }}, 0)
+                end as {{ year }}_year_{{ column }},
+            {%- endfor %}
+        {%- endfor %}
         previous_flow_year.months_covered as previous_year_months_covered,
-        base_flow_year.months_covered as base_year_months_covered,
-        case
-            when previous_flow_year.year is not null then coalesce(previous_year.total_value, 0)
-        end as previous_year_total_value,
-        case
-            when previous_flow_year.year is not null then coalesce(previous_year.ai_value, 0)
-        end as previous_year_ai_value,
-        case
-            when previous_flow_year.year is not null then coalesce(previous_year.non_ai_value, 0)
-        end as previous_year_non_ai_value,
-        case
-            when base_flow_year.year is not null then coalesce(base_year.total_value, 0)
-        end as base_year_total_value,
-        case
-            when base_flow_year.year is not null then coalesce(base_year.ai_value, 0)
-        end as base_year_ai_value,
-        case
-            when base_flow_year.year is not null then coalesce(base_year.non_ai_value, 0)
-        end as base_year_non_ai_value,
-        case
-            when previous_flow_year.year is not null
-                then coalesce(previous_year.total_value_all_chapters, 0)
-        end as previous_year_total_value_all_chapters
+        base_flow_year.months_covered as base_year_months_covered
     from country_periods as current_year
     left join period_totals as previous_year
         on

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import threading
 import time
 import tomllib
@@ -379,6 +380,11 @@ def _classify_all(
     bar = tqdm(total=len(todo), unit="code", desc=f"classify {settings.flow}", disable=not progress)
     executor = ThreadPoolExecutor(max_workers=settings.concurrency)
     running: dict[Future[Outcome], list[CodeItem]] = {}
+    # Ctrl-C sets a flag that the loop turns into KeyboardInterrupt at a point where it holds no lock: raised
+    # wherever the signal lands (inside concurrent.futures' or tqdm's locks), it could leave a lock held for good.
+    interrupted = threading.Event()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGINT, lambda *_: interrupted.set()) if in_main_thread else None
     try:
         # Keep at most 2 x concurrency batches queued so an interrupt abandons little work.
         while True:
@@ -389,7 +395,9 @@ def _classify_all(
                 running[executor.submit(classifier.classify, batch)] = batch
             if not running:
                 break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+            if interrupted.is_set():
+                raise KeyboardInterrupt
             for future in done:
                 batch = running.pop(future)
                 outcome = future.result()
@@ -418,8 +426,10 @@ def _classify_all(
                 cache.publish_labels(con, settings.flow, prompt.version, settings.model, items)
                 last_publish = time.monotonic()
     finally:
-        classifier.stop()  # an interrupt or error: the batches in flight end now, and no retry starts
-        executor.shutdown(wait=False, cancel_futures=True)
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
+        classifier.stop()  # an interrupt or error: no request or retry starts; queued batches end at once
+        executor.shutdown(wait=False)
         bar.close()
 
 

@@ -16,6 +16,7 @@ exceptions (whose text and traceback carry the URL) are never chained into ours.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import threading
@@ -228,18 +229,14 @@ class CensusClient:
         raise FetchFailedError(f"{name}: {last_problem} after {self.retry.max_retries + 1} attempts")
 
 
-_UTF8_BOM = b"\xef\xbb\xbf"
-
-
 def decode_census_file(payload: bytes) -> str:
     """A Census reference file's text: UTF-8 when the bytes are valid UTF-8 (a file re-saved by an editor; reading it
     as latin-1 would turn `É` into two characters and shift every later fixed-width field), else latin-1 (the
     Census's own files, e.g. `±` as byte 0xB1). A UTF-8 BOM is dropped, so it cannot hide the first line's code."""
-    payload = payload.removeprefix(_UTF8_BOM)
     try:
-        return payload.decode("utf-8")
+        return payload.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return payload.decode("latin-1")
+        return payload.removeprefix(codecs.BOM_UTF8).decode("latin-1")
 
 
 def fetch_text(

@@ -130,8 +130,9 @@ class Classifier:
         self.redact = Redactor(settings.api_key or "")
 
     def stop(self) -> None:
-        """No request or retry starts after this, and open connections are closed, so the requests in flight end
-        now instead of at their timeout (Ctrl-C: their answers would be dropped, and new ones cost money)."""
+        """No request or retry starts after this (Ctrl-C: their answers would be dropped, and they cost money). A
+        request already in flight is not cut short: closing the client does not wake a thread blocked on its read,
+        so the CLI exits without waiting for it (`ingestion/cli.py`)."""
         self._stopped.set()
         self.client.close()
 

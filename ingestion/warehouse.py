@@ -269,14 +269,13 @@ def _check_no_other_partition_holds_the_keys(con: duckdb.DuckDBPyConnection, loa
     for flow in sorted({partition.flow for partition in loaded}):
         layout = flow_layout(flow)
         mine = {p.partition_id: (p.period, p.cty_code) for p in loaded if p.flow == flow}
-        current = con.execute(
-            f"""
-            select partition_id, period, cty_code from {RAW_SCHEMA}.load_manifest
-            where flow = ? and status = 'loaded' and substr(period, 1, 4) in (select unnest(?::varchar[]))
-            """,
+        current = _current_manifest_rows(
+            con,
+            "flow = ? and substr(period, 1, 4) in (select unnest(?::varchar[]))",
             [flow, sorted({period[:4] for period, _ in mine.values()})],
-        ).fetchall()
-        every = {partition_id: (period, cty_code) for partition_id, period, cty_code in current} | mine
+        )
+        # a partition id is flow/period/cty_code
+        every = {pid: tuple(pid.split("/")[1:]) for pid, row in current.items() if row.status == "loaded"} | mine
         suspects = {
             pid
             for own_id, own in mine.items()
